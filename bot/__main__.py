@@ -1,0 +1,123 @@
+"""Command line: `python -m bot [--console]`, `python -m bot check-config`,
+`python -m bot preview [--json] SOURCE...`. Parses argv, builds Settings, calls `app`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from .app import run_bot, run_console
+from .catalog import load_catalog
+from .errors import ConfigError
+from .logs import RedactingFormatter, setup_logging
+from .preview import preview
+from .settings import Settings
+
+NO_TOKEN = """\
+BOT_TOKEN is not set, so the bot cannot connect to Telegram.
+
+To get a token: open Telegram, talk to @BotFather, send /newbot and follow the steps.
+Then put it in the environment or in a .env file next to where you run the bot:
+
+    BOT_TOKEN=123456:ABC...   (the token BotFather gave you)
+
+To watch the bot poll and match feeds without Telegram, run console mode:
+
+    python -m bot --console
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "BOT_" + "_".join(str(p) for p in error["loc"]).upper()
+            print(f"setting {name}: {error['msg']}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level, [settings.token_value or ""])
+    redact = RedactingFormatter("%(message)s", [settings.token_value or ""]).redact
+    try:
+        if args.command == "check-config":
+            return _check_config(settings)
+        if args.command == "preview":
+            catalog = load_catalog(settings.config_dir, settings.feed_interval)
+            return asyncio.run(
+                preview(args.sources, catalog, as_json=args.json, out=sys.stdout, err=sys.stderr)
+            )
+        if args.console:
+            return _until_signal(lambda stop: run_console(settings, stop, sys.stdout))
+        if not settings.token_value:
+            print(NO_TOKEN, file=sys.stderr)
+            return 2
+        return _until_signal(lambda stop: run_bot(settings, stop))
+    except ConfigError as exc:
+        print(f"The configuration has problems:\n{exc}", file=sys.stderr)
+        return 1
+    except InvalidToken:
+        print("Telegram rejected BOT_TOKEN. Check it with @BotFather (/token).", file=sys.stderr)
+        return 1
+    except NetworkError as exc:
+        print(redact(f"Cannot reach the Bot API at {settings.api_url}: {exc}"), file=sys.stderr)
+        return 1
+    except TelegramError as exc:
+        print(redact(f"Telegram error: {exc}"), file=sys.stderr)
+        return 1
+
+
+def _check_config(settings: Settings) -> int:
+    catalog = load_catalog(settings.config_dir, settings.feed_interval)
+    print(
+        f"{settings.config_dir}: OK: {len(catalog.topics)} topics "
+        f"({', '.join(catalog.topics)}), {len(catalog.actors)} actors, {len(catalog.feeds)} feeds"
+    )
+    return 0
+
+
+def _until_signal(start: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> int:
+    async def runner() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await start(stop)
+
+    asyncio.run(runner())
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="News alerts for Telegram from RSS/Atom feeds."
+    )
+    parser.add_argument(
+        "--console", action="store_true", help="poll and match, print alerts; no Telegram needed"
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser("check-config", help="validate config/*.toml and exit")
+    show = commands.add_parser("preview", help="show what the matcher decides for feeds")
+    show.add_argument("--json", action="store_true", help="one JSON object per item per line")
+    show.add_argument("sources", nargs="+", metavar="SOURCE", help="feed file path or URL")
+    return parser
+
+
+def _exit_quietly_on_closed_pipe() -> int:
+    """`python -m bot preview … | head` closes our stdout early: that is not an error."""
+    try:
+        return main()
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_exit_quietly_on_closed_pipe())

@@ -1,0 +1,139 @@
+"""Composition root: builds storage, catalog, HTTP session, Telegram application and scheduler,
+starts them, and stops them in reverse order. The only module that reads Settings.
+
+`run_bot` is exactly what `python -m bot` runs; tests call it too, with a stop event.
+`run_console` is the same polling and matching with alerts printed instead of sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack, suppress
+from pathlib import Path
+from typing import TextIO
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+from .catalog import Catalog, Feed, load_catalog
+from .deliver import Deliverer
+from .fetch import new_session
+from .match import Matcher
+from .pipeline import FeedOutcome, process_feed
+from .scheduler import FeedScheduler
+from .settings import Settings
+from .storage import Storage
+from .telegram.commands import COMMANDS, ChatCommands
+
+log = logging.getLogger(__name__)
+
+
+def console_db_path(db: Path) -> Path:
+    """Console mode keeps its own record of seen items, so it never hides alerts from the bot."""
+    return db.with_name(f"{db.stem}-console{db.suffix or '.sqlite3'}")
+
+
+async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
+    """Run the Telegram bot until `stop` is set."""
+    token = settings.token_value
+    if not token:
+        raise ValueError("run_bot needs settings.token")
+    catalog = load_catalog(settings.config_dir, settings.feed_interval)
+    matcher = Matcher(catalog)
+    async with AsyncExitStack() as stack:
+        storage = Storage.open(settings.db)
+        stack.callback(storage.close)
+        http = await stack.enter_async_context(new_session(settings.fetch_timeout))
+        application = _build_application(settings, token, storage, catalog)
+        await stack.enter_async_context(application)  # getMe now; shutdown on exit
+        await application.bot.set_my_commands(COMMANDS)
+        await application.start()
+        stack.push_async_callback(application.stop)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            timeout=settings.poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        stack.push_async_callback(application.updater.stop)
+        deliverer = Deliverer(application.bot, storage)
+        sender = asyncio.create_task(deliverer.run(), name="deliverer")
+        stack.push_async_callback(_cancel, sender)
+
+        async def poll(feed: Feed) -> FeedOutcome:
+            outcome = await process_feed(feed, http=http, storage=storage, matcher=matcher)
+            if outcome.queued:
+                deliverer.wake()
+            return outcome
+
+        scheduler = FeedScheduler(catalog.feeds, poll)
+        scheduler.start()
+        stack.callback(scheduler.shutdown)
+        log.info(
+            "bot running as @%s topics=%d feeds=%d",
+            application.bot.username,
+            len(catalog.topics),
+            len(catalog.feeds),
+        )
+        await stop.wait()
+        log.info("stopping")
+
+
+async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> None:
+    """Poll and match like the bot, printing each alert to `out` instead of sending it."""
+    catalog = load_catalog(settings.config_dir, settings.feed_interval)
+    matcher = Matcher(catalog)
+    async with AsyncExitStack() as stack:
+        storage = Storage.open(console_db_path(settings.db))
+        stack.callback(storage.close)
+        http = await stack.enter_async_context(new_session(settings.fetch_timeout))
+
+        async def poll(feed: Feed) -> FeedOutcome:
+            outcome = await process_feed(feed, http=http, storage=storage, matcher=matcher)
+            for alert in outcome.alerts:
+                print(f"\n{'─' * 60}\n{alert.plain}", file=out, flush=True)
+            return outcome
+
+        scheduler = FeedScheduler(catalog.feeds, poll)
+        scheduler.start()
+        stack.callback(scheduler.shutdown)
+        print(
+            f"Console mode: polling {len(catalog.feeds)} feeds for {len(catalog.topics)} topics. "
+            "Items already in a feed at its first poll are recorded, not shown; new matching "
+            "items are printed here. Ctrl+C stops.",
+            file=out,
+            flush=True,
+        )
+        await stop.wait()
+
+
+def _build_application(
+    settings: Settings, token: str, storage: Storage, catalog: Catalog
+) -> Application:  # type: ignore[type-arg]
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.api_url)
+        .get_updates_read_timeout(settings.poll_timeout + 10)
+        .build()
+    )
+    application.add_handlers(ChatCommands(storage, lambda: catalog).handlers())
+    application.add_error_handler(_on_error)
+    return application
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure; tell the user something went wrong rather than staying silent."""
+    log.error("update failed: %r", context.error, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message:
+        try:
+            await update.effective_message.reply_text(
+                "Sorry, something went wrong on my side. Please try again in a moment."
+            )
+        except Exception:  # noqa: BLE001 - the error handler must never raise
+            log.warning("could not tell the user about the failure")
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,59 @@
+"""Frozen data handed from one stage to the next: FetchResult → Item → Match → Alert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """Bytes of a feed document as the server sent them, with what the parser needs."""
+
+    url: str
+    content: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One feed entry, reduced to what matching and alerting use.
+
+    `key` is the item's identity within its feed (guid, else link, else a content hash).
+    `summary` is the feed's description as sent (may contain HTML).
+    """
+
+    feed: str
+    key: str
+    title: str
+    link: str
+    summary: str = ""
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TopicMatch:
+    """Why an item is relevant to one topic: the terms that fired."""
+
+    topic: str
+    actors: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    match_any: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A message ready to send: the item, the topics it matched, and its rendered text.
+
+    `html` is what chats receive; `plain` is the same alert without markup, for the console and
+    for when Telegram cannot parse the HTML.
+    """
+
+    item: Item
+    matches: tuple[TopicMatch, ...]
+    html: str
+    plain: str
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(m.topic for m in self.matches)

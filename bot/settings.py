@@ -1,0 +1,69 @@
+"""Runtime settings, read from the environment and `.env` (every variable starts with BOT_).
+
+Only `app` and `__main__` build a Settings; everything else receives values as arguments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+
+class Settings(BaseSettings):
+    """Everything an operator may set; see `.env.example` for the documented list."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    token: SecretStr | None = Field(default=None, description="Bot token from @BotFather")
+    api_url: str = Field(
+        default=DEFAULT_API_URL, description="Bot API base URL; the token is appended to it"
+    )
+    db: Path = Field(default=Path("data/newsbot.sqlite3"), description="SQLite database file")
+    config_dir: Path = Field(default=Path("config"), description="Folder of the TOML config")
+    admins: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(), description="Comma-separated Telegram user ids of the bot's admins"
+    )
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+    feed_interval: int = Field(
+        default=60, ge=1, description="Seconds between polls of a feed without its own interval"
+    )
+    fetch_timeout: float = Field(default=20.0, gt=0, description="Seconds for one feed request")
+    poll_timeout: int = Field(
+        default=30, ge=0, description="Seconds one getUpdates long poll may wait"
+    )
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",")]
+            return frozenset(int(p) for p in parts if p)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @property
+    def token_value(self) -> str | None:
+        return self.token.get_secret_value() if self.token else None

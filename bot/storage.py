@@ -1,0 +1,351 @@
+"""SQLite storage: chats and subscriptions, what each feed has shown, and the alert outbox.
+
+One file, created and migrated on open. Marking items seen and queueing their deliveries happen
+in one transaction, so a crash can never leave an item "seen" whose alert was not queued.
+Calls are synchronous and short; the event loop runs them between awaits, which also makes each
+call atomic with respect to the other coroutines.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .models import Alert, Item
+
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE chats (
+        chat_id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE subscriptions (
+        chat_id INTEGER NOT NULL REFERENCES chats(chat_id) ON UPDATE CASCADE ON DELETE CASCADE,
+        topic TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (chat_id, topic)
+    ) WITHOUT ROWID;
+    CREATE INDEX subscriptions_by_topic ON subscriptions(topic);
+    CREATE TABLE feeds (
+        name TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        first_success_at TEXT,
+        last_success_at TEXT,
+        last_error TEXT,
+        last_error_at TEXT,
+        failures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE seen_items (
+        feed TEXT NOT NULL,
+        key TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        PRIMARY KEY (feed, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        feed TEXT NOT NULL,
+        item_key TEXT NOT NULL,
+        link TEXT NOT NULL,
+        title TEXT NOT NULL,
+        topics TEXT NOT NULL,
+        text_html TEXT NOT NULL,
+        text_plain TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (feed, item_key)
+    );
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        alert_id INTEGER NOT NULL REFERENCES alerts(id),
+        chat_id INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at TEXT,
+        message_id INTEGER,
+        UNIQUE (alert_id, chat_id)
+    );
+    CREATE INDEX deliveries_pending ON deliveries(status, chat_id, id);
+    """,
+)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One alert owed to one chat."""
+
+    id: int
+    chat_id: int
+    text_html: str
+    text_plain: str
+    attempts: int
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Storage:
+    """The bot's database; open with `Storage.open(path)`, close with `close()`."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    @classmethod
+    def open(cls, path: Path | str) -> Storage:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        storage = cls(connection)
+        storage._migrate()
+        return storage
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+            self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+    # -- chats and subscriptions ------------------------------------------------------------
+
+    def remember_chat(self, chat_id: int, kind: str, title: str) -> None:
+        """Record a chat that talked to the bot, and mark it active again."""
+        self._db.execute(
+            """INSERT INTO chats (chat_id, kind, title, active, created_at)
+               VALUES (?, ?, ?, 1, ?)
+               ON CONFLICT (chat_id) DO UPDATE
+               SET kind = excluded.kind, title = excluded.title, active = 1""",
+            (chat_id, kind, title, _now()),
+        )
+
+    def subscribe(self, chat_id: int, topics: Iterable[str]) -> list[str]:
+        """Subscribe the chat; return the topics that were not subscribed before."""
+        added = []
+        with self._transaction():
+            for topic in topics:
+                cursor = self._db.execute(
+                    "INSERT OR IGNORE INTO subscriptions VALUES (?, ?, ?)", (chat_id, topic, _now())
+                )
+                if cursor.rowcount:
+                    added.append(topic)
+        return added
+
+    def unsubscribe(self, chat_id: int, topics: Iterable[str] | None = None) -> list[str]:
+        """Remove the given subscriptions (all when `topics` is None); return those removed."""
+        with self._transaction():
+            current = self.subscriptions(chat_id)
+            removed = current if topics is None else [t for t in topics if t in current]
+            self._db.executemany(
+                "DELETE FROM subscriptions WHERE chat_id = ? AND topic = ?",
+                [(chat_id, topic) for topic in removed],
+            )
+        return removed
+
+    def subscriptions(self, chat_id: int) -> list[str]:
+        rows = self._db.execute(
+            "SELECT topic FROM subscriptions WHERE chat_id = ? ORDER BY topic", (chat_id,)
+        )
+        return [row["topic"] for row in rows]
+
+    def set_chat_active(self, chat_id: int, active: bool) -> None:
+        self._db.execute("UPDATE chats SET active = ? WHERE chat_id = ?", (int(active), chat_id))
+
+    # -- feeds and items ---------------------------------------------------------------------
+
+    def has_succeeded(self, feed: str) -> bool:
+        """Whether this feed was ever polled successfully (its items are on record)."""
+        row = self._db.execute(
+            "SELECT first_success_at FROM feeds WHERE name = ?", (feed,)
+        ).fetchone()
+        return row is not None and row["first_success_at"] is not None
+
+    def unseen(self, feed: str, items: Sequence[Item]) -> list[Item]:
+        """The items whose identity this feed has not shown before, each identity once."""
+        seen = {
+            row["key"]
+            for row in self._db.execute("SELECT key FROM seen_items WHERE feed = ?", (feed,))
+        }
+        fresh: dict[str, Item] = {}
+        for item in items:
+            if item.key not in seen:
+                fresh.setdefault(item.key, item)
+        return list(fresh.values())
+
+    def record_poll(
+        self, feed: str, url: str, items: Sequence[Item], alerts: Sequence[Alert]
+    ) -> int:
+        """In one transaction: mark `items` seen, queue each alert for its subscribed chats.
+
+        Returns the number of deliveries queued.
+        """
+        now = _now()
+        queued = 0
+        with self._transaction():
+            self._db.execute(
+                """INSERT INTO feeds (name, url, first_success_at, last_success_at, failures)
+                   VALUES (?, ?, ?, ?, 0)
+                   ON CONFLICT (name) DO UPDATE SET url = excluded.url,
+                     first_success_at = coalesce(first_success_at, excluded.first_success_at),
+                     last_success_at = excluded.last_success_at, failures = 0""",
+                (feed, url, now, now),
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO seen_items VALUES (?, ?, ?)",
+                [(feed, item.key, now) for item in items],
+            )
+            for alert in alerts:
+                queued += self._queue(alert, now)
+        return queued
+
+    def _queue(self, alert: Alert, now: str) -> int:
+        item = alert.item
+        row = self._db.execute(
+            """INSERT INTO alerts
+                 (feed, item_key, link, title, topics, text_html, text_plain, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (feed, item_key) DO NOTHING RETURNING id""",
+            (
+                item.feed,
+                item.key,
+                item.link,
+                item.title,
+                json.dumps(alert.topics),
+                alert.html,
+                alert.plain,
+                now,
+            ),
+        ).fetchone()
+        if row is None:
+            return 0
+        marks = ",".join("?" * len(alert.topics))
+        cursor = self._db.execute(
+            f"""INSERT OR IGNORE INTO deliveries (alert_id, chat_id)
+                SELECT DISTINCT ?, s.chat_id FROM subscriptions s
+                JOIN chats c ON c.chat_id = s.chat_id
+                WHERE c.active = 1 AND s.topic IN ({marks})
+                ORDER BY s.chat_id""",
+            (row["id"], *alert.topics),
+        )
+        return cursor.rowcount
+
+    def record_failure(self, feed: str, url: str, error: str) -> int:
+        """Note a failed poll; return how many polls in a row have now failed."""
+        row = self._db.execute(
+            """INSERT INTO feeds (name, url, last_error, last_error_at, failures)
+               VALUES (?, ?, ?, ?, 1)
+               ON CONFLICT (name) DO UPDATE SET last_error = excluded.last_error,
+                 last_error_at = excluded.last_error_at, failures = failures + 1
+               RETURNING failures""",
+            (feed, url, error, _now()),
+        ).fetchone()
+        return int(row["failures"])
+
+    # -- outbox ------------------------------------------------------------------------------
+
+    def due_deliveries(self, now: float, limit: int = 100) -> list[Delivery]:
+        """Pending deliveries ready to send: per chat only its oldest, so order is kept."""
+        rows = self._db.execute(
+            """SELECT d.id, d.chat_id, d.attempts, a.text_html, a.text_plain
+               FROM deliveries d
+               JOIN alerts a ON a.id = d.alert_id
+               JOIN chats c ON c.chat_id = d.chat_id AND c.active = 1
+               WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+                 AND d.id = (SELECT min(id) FROM deliveries
+                             WHERE chat_id = d.chat_id AND status = 'pending')
+               ORDER BY d.id LIMIT ?""",
+            (now, limit),
+        )
+        return [
+            Delivery(r["id"], r["chat_id"], r["text_html"], r["text_plain"], r["attempts"])
+            for r in rows
+        ]
+
+    def next_retry_at(self) -> float | None:
+        """When the earliest postponed delivery of an active chat becomes due."""
+        row = self._db.execute(
+            """SELECT min(d.next_attempt_at) AS at FROM deliveries d
+               JOIN chats c ON c.chat_id = d.chat_id AND c.active = 1
+               WHERE d.status = 'pending'"""
+        ).fetchone()
+        return None if row["at"] is None else float(row["at"])
+
+    def mark_sent(self, delivery_id: int, message_id: int | None) -> None:
+        self._db.execute(
+            """UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?,
+                 attempts = attempts + 1 WHERE id = ?""",
+            (_now(), message_id, delivery_id),
+        )
+
+    def postpone(self, delivery_id: int, until: float, error: str) -> None:
+        self._db.execute(
+            """UPDATE deliveries SET next_attempt_at = ?, last_error = ?,
+                 attempts = attempts + 1 WHERE id = ?""",
+            (until, error, delivery_id),
+        )
+
+    def mark_failed(self, delivery_id: int, error: str) -> None:
+        """Telegram refuses this alert in every form: keep it on record, stop retrying it."""
+        self._db.execute(
+            """UPDATE deliveries SET status = 'failed', last_error = ?,
+                 attempts = attempts + 1 WHERE id = ?""",
+            (error, delivery_id),
+        )
+
+    def give_up_chat(self, chat_id: int, error: str) -> None:
+        """The chat cannot receive messages: deactivate it and park what was owed to it."""
+        with self._transaction():
+            self.set_chat_active(chat_id, False)
+            self._db.execute(
+                """UPDATE deliveries SET status = 'undeliverable', last_error = ?
+                   WHERE chat_id = ? AND status = 'pending'""",
+                (error, chat_id),
+            )
+
+    def move_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: its subscriptions and pending alerts follow it."""
+        with self._transaction():
+            self._db.execute(
+                """INSERT OR IGNORE INTO chats (chat_id, kind, title, active, created_at)
+                   SELECT ?, 'supergroup', title, 1, created_at FROM chats WHERE chat_id = ?""",
+                (new_id, old_id),
+            )
+            self._db.execute(
+                "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+            )
+            self._db.execute(
+                "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+            )
+            self._db.execute("UPDATE chats SET active = 0 WHERE chat_id = ?", (old_id,))
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on error; nests by joining the outer one."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._owner = False
+
+    def __enter__(self) -> None:
+        self._owner = not self._db.in_transaction
+        if self._owner:
+            self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        if self._owner:
+            self._db.execute("COMMIT" if kind is None else "ROLLBACK")

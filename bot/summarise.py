@@ -1,0 +1,89 @@
+"""Renders an alert: Telegram HTML for chats, plain text for the console and as a fallback.
+
+Every string that came from a feed is escaped; the title is linked only to http(s) URLs; each
+part is length-capped so a message stays far below Telegram's 4096-character limit, which is
+counted in UTF-16 code units.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from .models import Alert, Item, TopicMatch
+from .text import html_to_text, shorten
+
+TELEGRAM_LIMIT = 4096
+TITLE_LIMIT = 300
+SUMMARY_LIMIT = 300
+SOURCE_LIMIT = 80
+
+
+def summarise(item: Item, matches: Sequence[TopicMatch]) -> Alert:
+    """The alert for `item`, which matched `matches`."""
+    return Alert(
+        item=item,
+        matches=tuple(matches),
+        html=render_html(item, matches),
+        plain=render_plain(item, matches),
+    )
+
+
+def render_html(item: Item, matches: Sequence[TopicMatch]) -> str:
+    title = html.escape(shorten(item.title, TITLE_LIMIT), quote=False)
+    heading = f"<b>{title}</b>"
+    if _is_web_link(item.link):
+        heading = f'<b><a href="{html.escape(item.link, quote=True)}">{title}</a></b>'
+    lines = [heading, html.escape(_byline(item), quote=False)]
+    summary = _summary_text(item)
+    if summary:
+        lines.append(html.escape(summary, quote=False))
+    lines.append(_hashtags(matches))
+    return "\n".join(lines)
+
+
+def render_plain(item: Item, matches: Sequence[TopicMatch]) -> str:
+    """The same alert without markup; the link is spelled out since nothing can carry it."""
+    lines = [shorten(item.title, TITLE_LIMIT), _byline(item)]
+    summary = _summary_text(item)
+    if summary:
+        lines.append(summary)
+    if item.link:
+        lines.append(item.link)
+    lines.append(_hashtags(matches))
+    return "\n".join(lines)
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _summary_text(item: Item) -> str:
+    text = html_to_text(item.summary)
+    if not text or text == item.title:
+        return ""
+    return shorten(text, SUMMARY_LIMIT)
+
+
+def _byline(item: Item) -> str:
+    source = shorten(item.feed, SOURCE_LIMIT)
+    return f"{source} · {_when(item.published)}" if item.published else source
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%d %b %Y %H:%M UTC")
+
+
+def _hashtags(matches: Sequence[TopicMatch]) -> str:
+    return " ".join("#" + m.topic.replace("-", "_") for m in matches)
+
+
+def _is_web_link(link: str) -> bool:
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)

@@ -1,0 +1,118 @@
+"""A local aiohttp server that serves RSS feeds a test controls, and counts their fetches.
+
+A test adds items, breaks a feed (status codes, garbage bodies), and waits until the bot has
+fetched a feed N times: since a feed's polls never overlap, the (N+1)-th fetch proves the N-th
+poll has been fully processed. That is how tests synchronise without sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from xml.sax.saxutils import escape
+
+from aiohttp import web
+
+
+@dataclass(frozen=True)
+class Entry:
+    guid: str
+    title: str
+    description: str = ""
+    link: str = ""
+    published: datetime | None = None
+
+    def to_xml(self) -> str:
+        link = self.link or f"https://news.example.org/{self.guid}"
+        when = format_datetime(self.published or datetime(2022, 2, 1, 12, 0, tzinfo=UTC))
+        return (
+            "<item>"
+            f"<title>{escape(self.title)}</title>"
+            f"<link>{escape(link)}</link>"
+            f'<guid isPermaLink="false">{escape(self.guid)}</guid>'
+            f"<description>{escape(self.description)}</description>"
+            f"<pubDate>{when}</pubDate>"
+            "</item>"
+        )
+
+
+def rss(entries: list[Entry], title: str = "Test feed") -> bytes:
+    items = "".join(e.to_xml() for e in reversed(entries))
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{escape(title)}</title><link>https://news.example.org/</link>"
+        f"<description>test</description>{items}</channel></rss>"
+    ).encode()
+
+
+@dataclass
+class Broken:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/html"
+
+
+class FeedServer:
+    """Serves `/<name>.xml`; start with `await server.start()`."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, list[Entry]] = {}
+        self._broken: dict[str, Broken] = {}
+        self.fetches: Counter[str] = Counter()
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/{name}.xml", self._serve)
+        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+
+    async def close(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    def url(self, name: str) -> str:
+        return f"{self.base_url}/{name}.xml"
+
+    def publish(self, name: str, *entries: Entry) -> None:
+        """Add entries to the feed (newest last); the feed starts existing on first publish."""
+        self._entries.setdefault(name, []).extend(entries)
+        self._broken.pop(name, None)
+
+    def break_feed(self, name: str, broken: Broken) -> None:
+        self._broken[name] = broken
+
+    async def wait_for_fetches(self, name: str, count: int, within: float = 20.0) -> None:
+        """Wait until the feed has been requested at least `count` times in all."""
+
+        async def reached() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: self.fetches[name] >= count)
+
+        try:
+            await asyncio.wait_for(reached(), within)
+        except TimeoutError:
+            raise AssertionError(
+                f"feed {name} fetched {self.fetches[name]} times, wanted {count}"
+            ) from None
+
+    async def _serve(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        async with self._changed:
+            self.fetches[name] += 1
+            self._changed.notify_all()
+        if name in self._broken:
+            broken = self._broken[name]
+            return web.Response(
+                status=broken.status, body=broken.body, content_type=broken.content_type
+            )
+        if name not in self._entries:
+            return web.Response(status=404, text="no such feed")
+        return web.Response(body=rss(self._entries[name]), content_type="application/rss+xml")

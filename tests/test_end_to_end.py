@@ -1,0 +1,118 @@
+"""The whole bot, as `python -m bot` runs it, against a local feed server and Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.settings import Settings
+
+from .conftest import running
+from .fake_bot_api import FakeBotAPI
+from .feed_server import Entry, FeedServer
+
+pytestmark = pytest.mark.slow
+
+SUBSCRIBER, BYSTANDER = 1001, 1002
+
+
+async def next_poll_done(feeds: FeedServer, name: str = "world") -> None:
+    """Return once a poll that started after this call has been completely processed."""
+    await feeds.wait_for_fetches(name, feeds.fetches[name] + 2)
+
+
+async def test_subscriber_gets_each_new_matching_item_once_across_restarts(
+    feed_server: FeedServer, bot_api: FakeBotAPI, make_settings: Callable[..., Settings]
+) -> None:
+    feed_server.publish("world", Entry("old", "Putin sends more troops to the border"))
+    settings = make_settings()
+
+    async with running(settings):
+        await bot_api.user_says(SUBSCRIBER, "/subscribe russia-ukraine")
+        await bot_api.user_says(BYSTANDER, "/start")
+        [reply] = await bot_api.wait_for_messages(SUBSCRIBER, 1)
+        assert "Subscribed" in reply.text
+        assert "russia-ukraine" in reply.text
+        await bot_api.wait_for_messages(BYSTANDER, 1)
+        await feed_server.wait_for_fetches("world", 2)  # first poll: "old" recorded, not sent
+
+        feed_server.publish("world", Entry("quiet", "Local elections draw record turnout"))
+        await next_poll_done(feed_server)
+        feed_server.publish(
+            "world",
+            Entry(
+                "hot",
+                "NATO says Russian troops are massing",
+                "<p>Satellite images show <b>troops</b> &amp; armour near the border.</p>",
+                link="https://news.example.org/world/nato-troops",
+            ),
+        )
+        alert = (await bot_api.wait_for_messages(SUBSCRIBER, 2))[1]
+
+    assert alert.parse_mode == "HTML"
+    assert '<a href="https://news.example.org/world/nato-troops">' in alert.text
+    assert "NATO says Russian troops are massing" in alert.text
+    assert "Satellite images show troops &amp; armour near the border." in alert.text
+    assert "#russia_ukraine" in alert.text
+    assert "Putin sends more troops" not in alert.text  # the first poll's item never alerts
+    assert [m.text for m in bot_api.messages_to(SUBSCRIBER)][1:] == [alert.text]
+
+    async with running(settings):  # restart on the same database
+        await next_poll_done(feed_server)
+        feed_server.publish("world", Entry("after", "Kyiv says talks will resume"))
+        messages = await bot_api.wait_for_messages(SUBSCRIBER, 3)
+
+    assert len(messages) == 3, "nothing sent before the restart is sent again"
+    assert "Kyiv says talks will resume" in messages[2].text
+    assert len(bot_api.messages_to(BYSTANDER)) == 1, "a chat that never subscribed gets no alert"
+
+
+async def test_hostile_titles_reach_the_chat_escaped(
+    feed_server: FeedServer, bot_api: FakeBotAPI, bot: object
+) -> None:
+    feed_server.publish("world", Entry("seed", "Nothing to see"))
+    await bot_api.user_says(SUBSCRIBER, "/subscribe russia-ukraine")
+    await bot_api.wait_for_messages(SUBSCRIBER, 1)
+    await feed_server.wait_for_fetches("world", 2)
+
+    hostile = 'Kyiv: losses < 5% & <script>alert("x")</script> <b>"bold"</b>'
+    feed_server.publish(
+        "world", Entry("evil", hostile, "<img src=x onerror=alert(1)>Tom &amp; Jerry</i> <tag")
+    )
+    alert = (await bot_api.wait_for_messages(SUBSCRIBER, 2))[1]
+
+    assert not bot_api.rejected, "Telegram accepts the alert's HTML"
+    assert "Kyiv: losses &lt; 5% &amp;" in alert.text
+    assert "<script>" not in alert.text
+    assert 'alert("x")' not in alert.text
+    assert "Tom &amp; Jerry" in alert.text
+
+
+async def test_a_broken_feed_does_not_stop_the_others(
+    feed_server: FeedServer,
+    bot_api: FakeBotAPI,
+    make_settings: Callable[..., Settings],
+    config_dir: object,
+) -> None:
+    from pathlib import Path
+
+    from .conftest import feeds_toml
+    from .feed_server import Broken
+
+    assert isinstance(config_dir, Path)
+    (config_dir / "feeds.toml").write_text(
+        feeds_toml({"Broken": feed_server.url("broken"), "World": feed_server.url("world")})
+    )
+    feed_server.break_feed("broken", Broken(status=200, body=b"<html>not a feed</html>"))
+    feed_server.publish("world", Entry("seed", "Nothing to see"))
+
+    async with running(make_settings()):
+        await bot_api.user_says(SUBSCRIBER, "/subscribe russia-ukraine")
+        await bot_api.wait_for_messages(SUBSCRIBER, 1)
+        await feed_server.wait_for_fetches("world", 2)
+        await feed_server.wait_for_fetches("broken", 2)
+        feed_server.publish("world", Entry("news", "Ukraine and NATO hold talks"))
+        alert = (await bot_api.wait_for_messages(SUBSCRIBER, 2))[1]
+
+    assert "Ukraine and NATO hold talks" in alert.text
