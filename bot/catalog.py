@@ -116,14 +116,14 @@ def load_catalog(config_dir: Path, default_interval: int = 60) -> Catalog:
     """Read and validate both config files; raise ConfigError listing every problem."""
     problems: list[ConfigProblem] = []
     topics_path, feeds_path = config_dir / TOPICS_FILE, config_dir / FEEDS_FILE
-    topics_model = _read(topics_path, _TopicsFileModel, problems)
-    feeds_model = _read(feeds_path, _FeedsFileModel, problems)
     actors: dict[str, Actor] = {}
     topics: dict[str, Topic] = {}
     feeds: tuple[Feed, ...] = ()
+    topics_model = _read(topics_path, _TopicsFileModel, problems)
     if topics_model is not None:
         actors = _build_actors(topics_model, str(topics_path), problems)
         topics = _build_topics(topics_model, actors, str(topics_path), problems)
+    feeds_model = _read(feeds_path, _FeedsFileModel, problems)
     if feeds_model is not None:
         feeds = _build_feeds(feeds_model, default_interval, str(feeds_path), problems)
     if problems:

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -73,7 +74,7 @@ class Deliverer:
                 link_preview_options=_NO_PREVIEW,
             )
         except RetryAfter as exc:
-            self._postpone(delivery, _seconds(exc.retry_after), f"rate limited: {exc}")
+            self._postpone(delivery, _retry_after(exc), f"rate limited: {exc}")
         except ChatMigrated as exc:
             log.info("chat migrated chat=%d new_chat=%d", delivery.chat_id, exc.new_chat_id)
             self._storage.move_chat(delivery.chat_id, exc.new_chat_id)
@@ -136,6 +137,7 @@ class Deliverer:
         return float(min(2.0 ** (delivery.attempts + 1), MAX_BACKOFF))
 
 
-def _seconds(value: object) -> float:
-    total_seconds = getattr(value, "total_seconds", None)
-    return float(total_seconds()) if callable(total_seconds) else float(value)  # type: ignore[arg-type]
+def _retry_after(exc: RetryAfter) -> float:
+    """Seconds Telegram asked us to wait (a timedelta with PTB_TIMEDELTA, else an int)."""
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -95,13 +95,14 @@ class Matcher:
             if (fired := found.get(topic.id)) is not None and _decides(topic, fired)
         )
 
-    def _phrases_in(self, tokens: list[str]) -> set[tuple[str, ...]]:
-        present: set[tuple[str, ...]] = set()
+    def _phrases_in(self, tokens: list[str]) -> list[tuple[str, ...]]:
+        """The known phrases occurring in `tokens`, each once, in order of first occurrence."""
+        present: dict[tuple[str, ...], None] = {}
         for start, token in enumerate(tokens):
             for phrase in self._by_first_word.get(token, ()):
                 if tuple(tokens[start : start + len(phrase)]) == phrase:
-                    present.add(phrase)
-        return present
+                    present[phrase] = None
+        return list(present)
 
 
 def _decides(topic: Topic, fired: dict[Role, list[str]]) -> bool:

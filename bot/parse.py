@@ -27,11 +27,26 @@ def parse_feed(feed_name: str, fetched: FetchResult) -> list[Item]:
     """
     headers = {k.lower(): v for k, v in fetched.headers.items()}
     headers.setdefault("content-location", fetched.url)
-    parsed = feedparser.parse(fetched.content, response_headers=headers)
-    if not parsed.entries and (parsed.bozo or not parsed.version):
-        reason = parsed.get("bozo_exception") or "no feed version detected"
+    try:
+        parsed = feedparser.parse(fetched.content, response_headers=headers)
+    except Exception as exc:
+        raise ParseError(f"feed parser failed: {type(exc).__name__}: {exc}") from exc
+    if not parsed.entries and not _is_intact_feed(parsed):
+        reason = parsed.get("bozo_exception") or "no RSS or Atom document found"
         raise ParseError(f"not a readable RSS/Atom feed: {reason}")
     return list(_items(feed_name, parsed.entries))
+
+
+def _is_intact_feed(parsed: Any) -> bool:
+    """A document with no entries is an empty feed only if nothing is wrong with it but
+    a missing or overridden content type; otherwise an outage page could pass as "no news"."""
+    if not parsed.get("version"):
+        return False
+    problem = parsed.get("bozo_exception")
+    return problem is None or isinstance(problem, _HARMLESS)
+
+
+_HARMLESS = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
 
 
 def _items(feed_name: str, entries: list[Any]) -> Iterator[Item]:

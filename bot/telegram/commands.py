@@ -126,7 +126,7 @@ class ChatCommands:
                 f"This chat follows {_codes(current)}." if current else "This chat follows nothing."
             )
             example = f"/unsubscribe {self._example()} or /unsubscribe all"
-            await _reply(update, f"Which topic? For example: {example}\n{hint}")
+            await _reply(update, f"Which topic? For example: {example}\n{hint}\n{self._valid()}")
             return
         if [n.lower() for n in names] == ["all"]:
             removed = self._storage.unsubscribe(chat.id)
