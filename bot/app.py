@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from .catalog import Catalog, Feed, load_catalog
@@ -28,6 +29,8 @@ from .telegram.commands import COMMANDS, ChatCommands
 
 log = logging.getLogger(__name__)
 
+MAX_CONNECT_DELAY = 30.0
+
 
 def console_db_path(db: Path) -> Path:
     """Console mode keeps its own record of seen items, so it never hides alerts from the bot."""
@@ -35,7 +38,11 @@ def console_db_path(db: Path) -> Path:
 
 
 async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
-    """Run the Telegram bot until `stop` is set."""
+    """Run the Telegram bot until `stop` is set.
+
+    Feeds are polled from the start, even while Telegram is unreachable: alerts wait in the
+    outbox and go out once the Bot API answers.
+    """
     token = settings.token_value
     if not token:
         raise ValueError("run_bot needs settings.token")
@@ -46,18 +53,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         stack.callback(storage.close)
         http = await stack.enter_async_context(new_session(settings.fetch_timeout))
         application = _build_application(settings, token, storage, catalog)
-        await stack.enter_async_context(application)  # getMe now; shutdown on exit
-        await application.bot.set_my_commands(COMMANDS)
-        await application.start()
-        stack.push_async_callback(application.stop)
-        assert application.updater is not None
-        await application.updater.start_polling(
-            timeout=settings.poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
-        stack.push_async_callback(application.updater.stop)
         deliverer = Deliverer(application.bot, storage)
-        sender = asyncio.create_task(deliverer.run(), name="deliverer")
-        stack.push_async_callback(_cancel, sender)
 
         async def poll(feed: Feed) -> FeedOutcome:
             outcome = await process_feed(feed, http=http, storage=storage, matcher=matcher)
@@ -68,6 +64,20 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         scheduler = FeedScheduler(catalog.feeds, poll)
         scheduler.start()
         stack.callback(scheduler.shutdown)
+
+        if not await _until_connected(application, stop):
+            return
+        stack.push_async_callback(application.shutdown)
+        await _register_commands(application)
+        await application.start()
+        stack.push_async_callback(application.stop)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            timeout=settings.poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        stack.push_async_callback(application.updater.stop)
+        sender = asyncio.create_task(deliverer.run(), name="deliverer")
+        stack.push_async_callback(_cancel, sender)
         log.info(
             "bot running as @%s topics=%d feeds=%d",
             application.bot.username,
@@ -76,6 +86,36 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         )
         await stop.wait()
         log.info("stopping")
+
+
+async def _until_connected(application: Application, stop: asyncio.Event) -> bool:  # type: ignore[type-arg]
+    """Initialise the bot (getMe), retrying while Telegram is unreachable; False if stopped.
+
+    A rejected token is not retried: InvalidToken propagates to the caller.
+    """
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await application.initialize()
+        except InvalidToken:
+            raise
+        except (NetworkError, TimedOut) as exc:
+            log.warning("cannot reach the Bot API (%s); retrying in %.0fs", exc, delay)
+            try:
+                await asyncio.wait_for(stop.wait(), delay)
+            except TimeoutError:
+                delay = min(delay * 2, MAX_CONNECT_DELAY)
+        else:
+            return True
+    return False
+
+
+async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """The command menu is a convenience: failing to set it must not stop the bot."""
+    try:
+        await application.bot.set_my_commands(COMMANDS)
+    except TelegramError as exc:
+        log.warning("could not register the command menu: %s", exc)
 
 
 async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> None:

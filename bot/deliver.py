@@ -32,6 +32,7 @@ from .storage import Delivery, Storage
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
+CRASH_PAUSE = 5.0
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -51,8 +52,12 @@ class Deliverer:
         """Deliver until cancelled, sleeping until woken or until the next retry is due."""
         while True:
             self._wake.clear()
-            await self.drain()
-            retry_at = self._storage.next_retry_at()
+            try:
+                await self.drain()
+                retry_at = self._storage.next_retry_at()
+            except Exception:  # a bug or a locked database must not end delivery for good
+                log.exception("delivery round failed; trying again shortly")
+                retry_at = self._clock() + CRASH_PAUSE
             timeout = None if retry_at is None else max(retry_at - self._clock(), 0.05)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)

@@ -121,6 +121,7 @@ class FakeBotAPI:
         self.rejected: list[tuple[int, str]] = []
         self.commands: list[dict[str, Any]] = []
         self.calls: list[str] = []
+        self.outage = False  # while True, every method answers 502 Bad Gateway
         self._failures: dict[int, deque[Failure]] = defaultdict(deque)
         self._chat_types: dict[int, str] = {}
         self._next_update_id = 1
@@ -210,6 +211,8 @@ class FakeBotAPI:
         self.calls.append(method)
         if request.match_info["token"] != self.token:
             return _error(Failure(401, "Unauthorized"))
+        if self.outage:
+            return _error(Failure(502, "Bad Gateway"))
         params = await _params(request)
         handler = getattr(self, f"_api_{method.lower()}", None)
         if handler is None:

@@ -116,3 +116,25 @@ async def test_a_broken_feed_does_not_stop_the_others(
         alert = (await bot_api.wait_for_messages(SUBSCRIBER, 2))[1]
 
     assert "Ukraine and NATO hold talks" in alert.text
+
+
+async def test_alerts_decided_while_telegram_is_down_are_sent_when_it_returns(
+    feed_server: FeedServer, bot_api: FakeBotAPI, make_settings: Callable[..., Settings]
+) -> None:
+    feed_server.publish("world", Entry("seed", "Weather"))
+    settings = make_settings()
+    async with running(settings):
+        await bot_api.user_says(SUBSCRIBER, "/subscribe russia-ukraine")
+        await bot_api.wait_for_messages(SUBSCRIBER, 1)
+
+    bot_api.outage = True
+    async with running(settings):
+        await next_poll_done(feed_server)  # polling goes on while Telegram is down
+        feed_server.publish("world", Entry("during", "Kyiv reports heavy shelling"))
+        await next_poll_done(feed_server)
+        assert len(bot_api.messages_to(SUBSCRIBER)) == 1
+        bot_api.outage = False
+        messages = await bot_api.wait_for_messages(SUBSCRIBER, 2)
+
+    assert "Kyiv reports heavy shelling" in messages[1].text
+    assert len(messages) == 2
