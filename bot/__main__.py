@@ -61,6 +61,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _until_signal(lambda stop: run_bot(settings, stop))
     except ConfigError as exc:
         print(f"The configuration has problems:\n{exc}", file=sys.stderr)
+        if any(problem.message == "file not found" for problem in exc.problems):
+            print(
+                f"(looked in {settings.config_dir.absolute()}; set BOT_CONFIG_DIR to the folder "
+                "holding topics.toml and feeds.toml)",
+                file=sys.stderr,
+            )
         return 1
     except InvalidToken:
         print("Telegram rejected BOT_TOKEN. Check it with @BotFather (/token).", file=sys.stderr)

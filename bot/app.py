@@ -133,9 +133,6 @@ async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> N
                 print(f"\n{'─' * 60}\n{alert.plain}", file=out, flush=True)
             return outcome
 
-        scheduler = FeedScheduler(catalog.feeds, poll)
-        scheduler.start()
-        stack.callback(scheduler.shutdown)
         print(
             f"Console mode: polling {len(catalog.feeds)} feeds for {len(catalog.topics)} topics. "
             "Items already in a feed at its first poll are recorded, not shown; new matching "
@@ -143,6 +140,9 @@ async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> N
             file=out,
             flush=True,
         )
+        scheduler = FeedScheduler(catalog.feeds, poll)
+        scheduler.start()
+        stack.callback(scheduler.shutdown)
         await stop.wait()
 
 
