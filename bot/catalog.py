@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from .errors import ConfigError, ConfigProblem
-from .text import words
+from .terms import STEMMERS, language_code, term_problem
+from .text import fold_word
 
 TOPICS_FILE = "topics.toml"
 FEEDS_FILE = "feeds.toml"
@@ -45,6 +46,9 @@ class _TopicModel(_Strict):
     exclude: list[Text] = []
     min_actors: int = Field(default=1, ge=0)
     min_keywords: int = Field(default=1, ge=0)
+    within: Literal["item", "sentence"] = "item"
+    fields: list[Literal["title", "summary"]] = Field(default=["title", "summary"], min_length=1)
+    language: str | None = None
 
 
 class _TopicsFileModel(_Strict):
@@ -88,6 +92,9 @@ class Topic:
     exclude: tuple[str, ...]
     min_actors: int
     min_keywords: int
+    within: str = "item"
+    fields: tuple[str, ...] = ("title", "summary")
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,15 +113,19 @@ class Catalog:
     actors: Mapping[str, Actor]
     topics: Mapping[str, Topic]
     feeds: tuple[Feed, ...]
+    warnings: tuple[ConfigProblem, ...] = ()
 
     def find_topic(self, name: str) -> Topic | None:
-        """The topic whose id is `name`, compared case-insensitively."""
-        return self.topics.get(name.strip().lower())
+        """The topic a user means by `name`: ids compare ignoring case, and `_` equals `-`
+        (alerts carry `#russia_ukraine` as a hashtag)."""
+        wanted = name.strip().lstrip("#").lower().replace("_", "-")
+        return next((t for t in self.topics.values() if t.id.replace("_", "-") == wanted), None)
 
 
 def load_catalog(config_dir: Path, default_interval: int = 60) -> Catalog:
     """Read and validate both config files; raise ConfigError listing every problem."""
     problems: list[ConfigProblem] = []
+    warnings: list[ConfigProblem] = []
     topics_path, feeds_path = config_dir / TOPICS_FILE, config_dir / FEEDS_FILE
     actors: dict[str, Actor] = {}
     topics: dict[str, Topic] = {}
@@ -123,12 +134,13 @@ def load_catalog(config_dir: Path, default_interval: int = 60) -> Catalog:
     if topics_model is not None:
         actors = _build_actors(topics_model, str(topics_path), problems)
         topics = _build_topics(topics_model, actors, str(topics_path), problems)
+        warnings += _warnings(actors, topics, str(topics_path))
     feeds_model = _read(feeds_path, _FeedsFileModel, problems)
     if feeds_model is not None:
         feeds = _build_feeds(feeds_model, default_interval, str(feeds_path), problems)
     if problems:
         raise ConfigError(problems)
-    return Catalog(MappingProxyType(actors), MappingProxyType(topics), feeds)
+    return Catalog(MappingProxyType(actors), MappingProxyType(topics), feeds, tuple(warnings))
 
 
 def _read(path: Path, model: type[M], problems: list[ConfigProblem]) -> M | None:
@@ -185,6 +197,7 @@ def _build_actors(
     model: _TopicsFileModel, file: str, problems: list[ConfigProblem]
 ) -> dict[str, Actor]:
     actors: dict[str, Actor] = {}
+    _check_duplicate_ids(list(model.actors), "actors", file, problems)
     for actor_id, spec in model.actors.items():
         key = f"actors.{actor_id}"
         _check_id(actor_id, file, key, problems)
@@ -200,6 +213,7 @@ def _build_topics(
     model: _TopicsFileModel, actors: Mapping[str, Actor], file: str, problems: list[ConfigProblem]
 ) -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
+    _check_duplicate_ids(list(model.topics), "topics", file, problems)
     for topic_id, spec in model.topics.items():
         key = f"topics.{topic_id}"
         _check_id(topic_id, file, key, problems)
@@ -212,6 +226,11 @@ def _build_topics(
             for index, term in enumerate(getattr(spec, field)):
                 _check_term(term, file, f"{key}.{field}[{index}]", problems)
         _check_reachable(spec, file, key, problems)
+        language = language_code(spec.language) if spec.language else None
+        if language is not None and language not in STEMMERS:
+            known = ", ".join(sorted(STEMMERS))
+            message = f"no stemmer for language {spec.language!r} (known: {known})"
+            problems.append(ConfigProblem(file, f"{key}.language", message))
         topics[topic_id] = Topic(
             id=topic_id,
             title=spec.title,
@@ -222,6 +241,9 @@ def _build_topics(
             exclude=tuple(spec.exclude),
             min_actors=spec.min_actors,
             min_keywords=spec.min_keywords,
+            within=spec.within,
+            fields=tuple(dict.fromkeys(spec.fields)),
+            language=language,
         )
     return topics
 
@@ -257,11 +279,54 @@ def _build_feeds(
 
 
 def _check_id(value: str, file: str, key: str, problems: list[ConfigProblem]) -> None:
+    """Ids are typed by users (/subscribe russia-ukraine), so they must be plain."""
     if not _ID.match(value):
         message = "id must be lower-case letters, digits, '-' or '_' (e.g. russia-ukraine)"
         problems.append(ConfigProblem(file, key, message))
 
 
 def _check_term(term: str, file: str, key: str, problems: list[ConfigProblem]) -> None:
-    if not words(term):
-        problems.append(ConfigProblem(file, key, f"{term!r} has no letters or digits to match"))
+    problem = term_problem(term)
+    if problem:
+        problems.append(ConfigProblem(file, key, problem))
+
+
+def _check_duplicate_ids(
+    ids: list[str], section: str, file: str, problems: list[ConfigProblem]
+) -> None:
+    """`russia-ukraine` and `russia_ukraine` are one id to a user typing it."""
+    seen: dict[str, str] = {}
+    for value in ids:
+        same = value.replace("_", "-")
+        if same in seen:
+            message = f"duplicate id: {seen[same]!r} and {value!r} are the same to a user"
+            problems.append(ConfigProblem(file, f"{section}.{value}", message))
+        seen.setdefault(same, value)
+
+
+def _folded(term: str) -> str:
+    return " ".join(fold_word(w) for w in term.strip('"').split())
+
+
+def _warnings(
+    actors: Mapping[str, Actor], topics: Mapping[str, Topic], file: str
+) -> list[ConfigProblem]:
+    """Legal but probably wrong: shared aliases, terms that an exclude always vetoes."""
+    found: list[ConfigProblem] = []
+    owners: dict[str, str] = {}
+    for actor in actors.values():
+        for term in dict.fromkeys(_folded(t) for t in actor.terms):
+            if term in owners and owners[term] != actor.id:
+                message = f"alias {term!r} is shared with actor {owners[term]!r}"
+                found.append(ConfigProblem(file, f"actors.{actor.id}", message))
+            owners.setdefault(term, actor.id)
+    for topic in topics.values():
+        excluded = {_folded(t) for t in topic.exclude}
+        for field in ("keywords", "match_any"):
+            for index, term in enumerate(getattr(topic, field)):
+                if _folded(term) in excluded:
+                    message = f"{term!r} is also an exclude term, so it can never match"
+                    found.append(
+                        ConfigProblem(file, f"topics.{topic.id}.{field}[{index}]", message)
+                    )
+    return found

@@ -29,16 +29,31 @@ class Item:
     link: str
     summary: str = ""
     published: datetime | None = None
+    language: str | None = None  # as the feed declares it, e.g. "en-gb", "ru"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One occurrence of a term that decided a match: which term (the actor's name for an
+    alias), its role, and where: `field` ("title" or "summary") and the character span in
+    that field's plain text (HTML removed)."""
+
+    term: str
+    role: str
+    field: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
 class TopicMatch:
-    """Why an item is relevant to one topic: the terms that fired."""
+    """Why an item is relevant to one topic: the terms that fired, and where."""
 
     topic: str
     actors: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     match_any: tuple[str, ...] = ()
+    hits: tuple[Hit, ...] = ()
 
 
 @dataclass(frozen=True)

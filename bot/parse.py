@@ -34,7 +34,8 @@ def parse_feed(feed_name: str, fetched: FetchResult) -> list[Item]:
     if not parsed.entries and not _is_intact_feed(parsed):
         reason = parsed.get("bozo_exception") or "no RSS or Atom document found"
         raise ParseError(f"not a readable RSS/Atom feed: {reason}")
-    return list(_items(feed_name, parsed.entries))
+    language = parsed.get("feed", {}).get("language") or None
+    return list(_items(feed_name, parsed.entries, language))
 
 
 def _is_intact_feed(parsed: Any) -> bool:
@@ -49,7 +50,7 @@ def _is_intact_feed(parsed: Any) -> bool:
 _HARMLESS = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
 
 
-def _items(feed_name: str, entries: list[Any]) -> Iterator[Item]:
+def _items(feed_name: str, entries: list[Any], language: str | None) -> Iterator[Item]:
     for entry in entries:
         title = html_to_text(entry.get("title", ""))
         link = (entry.get("link") or "").strip()
@@ -63,6 +64,7 @@ def _items(feed_name: str, entries: list[Any]) -> Iterator[Item]:
             link=link,
             summary=summary,
             published=_published(entry),
+            language=language,
         )
 
 

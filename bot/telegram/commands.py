@@ -221,7 +221,7 @@ class ChatCommands:
         known: list[str] = []
         unknown: list[str] = []
         for name in names:
-            topic = catalog.find_topic(name.lstrip("#").replace("_", "-"))
+            topic = catalog.find_topic(name)
             target, value = (known, topic.id) if topic else (unknown, name)
             if value not in target:
                 target.append(value)
