@@ -41,8 +41,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from functools import cache
+from itertools import compress
 
 import Stemmer
 
@@ -57,17 +57,14 @@ from .terms import (
     parse_term,
     script_of_language,
 )
-from .text import TOKEN, fold_word, html_to_text, sentence_spans
+from .text import TOKEN, fold_word, html_to_text, sentence_spans, tokens
 
 DEFAULT_LANGUAGE = {"LATIN": "en", "CYRILLIC": "ru"}
 CACHE_LIMIT = 200_000
 
 
-class Role(Enum):
-    ACTOR = "actor"
-    KEYWORD = "keyword"
-    MATCH_ANY = "match_any"
-    EXCLUDE = "exclude"
+# Roles of a term in a topic (plain strings: this is the hot path, and they go to JSON as-is).
+ACTOR, KEYWORD, MATCH_ANY, EXCLUDE = "actor", "keyword", "match_any", "exclude"
 
 
 @dataclass(frozen=True)
@@ -85,7 +82,7 @@ class _Use:
     """One place a term is used: in which topic, in which role, shown under which label."""
 
     topic: str
-    role: Role
+    role: str
     label: str
     term: str
 
@@ -137,11 +134,11 @@ class Matcher:
             for actor_id in topic.actors:
                 actor = catalog.actors[actor_id]
                 for term in actor.terms:
-                    self._add(term, _Use(topic.id, Role.ACTOR, actor.name, term))
+                    self._add(term, _Use(topic.id, ACTOR, actor.name, term))
             for role, terms in (
-                (Role.KEYWORD, topic.keywords),
-                (Role.MATCH_ANY, topic.match_any),
-                (Role.EXCLUDE, topic.exclude),
+                (KEYWORD, topic.keywords),
+                (MATCH_ANY, topic.match_any),
+                (EXCLUDE, topic.exclude),
             ):
                 for term in terms:
                     self._add(term, _Use(topic.id, role, term, term))
@@ -149,6 +146,7 @@ class Matcher:
             self._starting[phrase.words[0]].append(phrase)
         topic_languages = {t.language for t in catalog.topics.values() if t.language}
         self._default_context = _context(None, topic_languages)
+        self._order = {topic_id: index for index, topic_id in enumerate(self._topics)}
         self._caches: dict[Context, _WordCache] = {}
 
     # -- compiling ---------------------------------------------------------------------------
@@ -197,21 +195,25 @@ class Matcher:
     ) -> tuple[TopicMatch, ...]:
         """Like `match`, for a bare title and an HTML or plain-text summary."""
         cache = self._cache_for(language)
-        fields = {"title": html_to_text(title), "summary": html_to_text(summary)}
-        found: dict[str, dict[Role, dict[str, list[Hit]]]] = {}
-        for name, text in fields.items():
-            for phrase, hits in self._phrases_in(text, name, cache):
+        fields = [_Field("title", html_to_text(title), cache)]
+        if summary:
+            fields.append(_Field("summary", html_to_text(summary), cache))
+        found: dict[str, dict[str, dict[str, list[_Occurrence]]]] = {}
+        for text_field in fields:
+            for phrase, occurrences in self._phrases_in(text_field):
                 for use in phrase.uses:
                     labels = found.setdefault(use.topic, {}).setdefault(use.role, {})
-                    labels.setdefault(use.label, []).extend(hits)
+                    labels.setdefault(use.label, []).extend(occurrences)
+        if not found:
+            return ()
+        by_name = {f.name: f for f in fields}
         results = []
         for topic_id, fired in found.items():
             topic = self._topics[topic_id]
             fired = _in_fields(fired, topic.fields)
-            if _decides(topic, fired, fields):
-                results.append(_explain(topic, fired))
-        order = list(self._topics)
-        return tuple(sorted(results, key=lambda m: order.index(m.topic)))
+            if _decides(topic, fired, by_name):
+                results.append(_explain(topic, fired, by_name))
+        return tuple(sorted(results, key=lambda m: self._order[m.topic]))
 
     def _cache_for(self, language: str | None) -> _WordCache:
         context = self._default_context if language is None else _context(language, ())
@@ -220,25 +222,25 @@ class Matcher:
             word_cache = self._caches[context] = _WordCache(self, dict(context))
         return word_cache
 
-    def _phrases_in(
-        self, text: str, field_name: str, cache: _WordCache
-    ) -> Iterator[tuple[_Phrase, list[Hit]]]:
-        """Every known phrase in `text`, with where it occurs."""
-        if not text:
-            return
-        tokens = TOKEN.findall(text)
-        infos = list(map(cache.__getitem__, tokens))
+    def _phrases_in(self, text_field: _Field) -> Iterator[tuple[_Phrase, list[_Occurrence]]]:
+        """Every known phrase in the field, with its occurrences as token ranges."""
+        infos = text_field.infos
         starts = set().union(*infos)
         if not starts:
             return
-        spans: list[tuple[int, int]] | None = None
+        positions: dict[int, list[int]] = defaultdict(list)
+        for index in compress(range(len(infos)), infos):  # only words that start a term
+            for word_id in infos[index]:
+                positions[word_id].append(index)
         for word_id in starts:
             for phrase in self._starting[word_id]:
-                if spans is None:
-                    spans = [m.span() for m in TOKEN.finditer(text)]
-                hits = list(_occurrences(phrase, infos, spans, text, field_name))
-                if hits:
-                    yield phrase, hits
+                found = [
+                    occurrence
+                    for index in positions[word_id]
+                    if (occurrence := text_field.phrase_at(index, phrase.words)) is not None
+                ]
+                if found:
+                    yield phrase, found
 
     def word_matches(self, token: str, context: dict[str, tuple[str, ...]]) -> frozenset[int]:
         """Ids of the term words that the text word `token` satisfies (uncached)."""
@@ -292,50 +294,67 @@ def _case_ok(word: _Word, letters: str) -> bool:
     return letters in (word.letters, word.letters.title())
 
 
-def _occurrences(
-    phrase: _Phrase,
-    infos: Sequence[frozenset[int]],
-    spans: Sequence[tuple[int, int]],
-    text: str,
-    field_name: str,
-) -> Iterator[Hit]:
-    first, rest = phrase.words[0], phrase.words[1:]
-    for index, info in enumerate(infos):
-        if first not in info or index + len(rest) >= len(infos):
-            continue
-        end = index
-        for offset, word_id in enumerate(rest, start=1):
-            gap = text[spans[index + offset - 1][1] : spans[index + offset][0]]
-            if word_id not in infos[index + offset] or not CLEAN_GAP.fullmatch(gap):
-                break
-            end = index + offset
-        else:
-            start, stop = spans[index][0], spans[end][1]
-            yield Hit(term="", role="", field=field_name, start=start, end=stop)
+_Occurrence = tuple[str, int, int]  # field name, first token index, last token index
+
+
+class _Field:
+    """One field's plain text and its words, resolved against the term index; character
+    spans are computed only when needed (phrase gaps, explanations, sentences)."""
+
+    def __init__(self, name: str, text: str, cache: _WordCache) -> None:
+        self.name = name
+        self.text = text
+        self.infos = list(map(cache.__getitem__, tokens(text))) if text else []
+        self._spans: list[tuple[int, int]] | None = None
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            self._spans = [m.span() for m in TOKEN.finditer(self.text)]
+        return self._spans
+
+    def phrase_at(self, index: int, words: tuple[int, ...]) -> _Occurrence | None:
+        """The occurrence of the phrase `words` starting at token `index`, if there is one."""
+        last = index + len(words) - 1
+        if last >= len(self.infos):
+            return None
+        for offset in range(1, len(words)):
+            if words[offset] not in self.infos[index + offset]:
+                return None
+        for offset in range(1, len(words)):
+            gap = self.text[self.spans[index + offset - 1][1] : self.spans[index + offset][0]]
+            if not CLEAN_GAP.fullmatch(gap):
+                return None
+        return (self.name, index, last)
+
+    def chars(self, first: int, last: int) -> tuple[int, int]:
+        return self.spans[first][0], self.spans[last][1]
 
 
 def _in_fields(
-    fired: dict[Role, dict[str, list[Hit]]], fields: Sequence[str]
-) -> dict[Role, dict[str, list[Hit]]]:
-    if set(fields) >= {"title", "summary"}:
+    fired: dict[str, dict[str, list[_Occurrence]]], fields: Sequence[str]
+) -> dict[str, dict[str, list[_Occurrence]]]:
+    if len(fields) == 2:
         return fired
-    kept: dict[Role, dict[str, list[Hit]]] = {}
+    kept: dict[str, dict[str, list[_Occurrence]]] = {}
     for role, labels in fired.items():
-        for label, hits in labels.items():
-            inside = [h for h in hits if h.field in fields]
+        for label, occurrences in labels.items():
+            inside = [o for o in occurrences if o[0] in fields]
             if inside:
                 kept.setdefault(role, {})[label] = inside
     return kept
 
 
-def _decides(topic: Topic, fired: dict[Role, dict[str, list[Hit]]], fields: dict[str, str]) -> bool:
-    if fired.get(Role.EXCLUDE):
+def _decides(
+    topic: Topic, fired: dict[str, dict[str, list[_Occurrence]]], fields: dict[str, _Field]
+) -> bool:
+    if fired.get(EXCLUDE):
         return False
-    if fired.get(Role.MATCH_ANY):
+    if fired.get(MATCH_ANY):
         return True
     if not (topic.actors or topic.keywords):
         return False
-    actors, keywords = fired.get(Role.ACTOR, {}), fired.get(Role.KEYWORD, {})
+    actors, keywords = fired.get(ACTOR, {}), fired.get(KEYWORD, {})
     if len(actors) < topic.min_actors or len(keywords) < topic.min_keywords:
         return False
     return topic.within != "sentence" or _share_a_sentence(topic, actors, keywords, fields)
@@ -343,44 +362,58 @@ def _decides(topic: Topic, fired: dict[Role, dict[str, list[Hit]]], fields: dict
 
 def _share_a_sentence(
     topic: Topic,
-    actors: dict[str, list[Hit]],
-    keywords: dict[str, list[Hit]],
-    fields: dict[str, str],
+    actors: dict[str, list[_Occurrence]],
+    keywords: dict[str, list[_Occurrence]],
+    fields: dict[str, _Field],
 ) -> bool:
     """Whether one sentence holds `min_actors` actors and `min_keywords` keywords."""
-    for name, text in fields.items():
-        for start, end in sentence_spans(text):
-
-            def inside(hits: list[Hit], lo: int = start, hi: int = end, f: str = name) -> bool:
-                return any(h.field == f and lo <= h.start and h.end <= hi for h in hits)
-
-            in_actors = sum(1 for hits in actors.values() if inside(hits))
-            in_keywords = sum(1 for hits in keywords.values() if inside(hits))
+    for text_field in fields.values():
+        sentences = sentence_spans(text_field.text)
+        actor_sets = [_sentences_of(o, text_field, sentences) for o in actors.values()]
+        keyword_sets = [_sentences_of(o, text_field, sentences) for o in keywords.values()]
+        for index in range(len(sentences)):
+            in_actors = sum(1 for found in actor_sets if index in found)
+            in_keywords = sum(1 for found in keyword_sets if index in found)
             if in_actors >= topic.min_actors and in_keywords >= topic.min_keywords:
                 return True
     return False
 
 
-def _explain(topic: Topic, fired: dict[Role, dict[str, list[Hit]]]) -> TopicMatch:
-    def labels(role: Role) -> tuple[str, ...]:
-        """Terms in order of first appearance: title first, then summary."""
-        by_label = fired.get(role, {})
-        return tuple(sorted(by_label, key=lambda label: min(map(_position, by_label[label]))))
+def _sentences_of(
+    occurrences: list[_Occurrence], text_field: _Field, sentences: list[tuple[int, int]]
+) -> set[int]:
+    """Indexes of the sentences of `text_field` that hold one of `occurrences`."""
+    found = set()
+    for name, first, last in occurrences:
+        if name == text_field.name:
+            start = text_field.chars(first, last)[0]
+            found.add(next((i for i, (lo, hi) in enumerate(sentences) if lo <= start < hi), 0))
+    return found
 
-    hits = tuple(
-        Hit(term=label, role=role.value, field=h.field, start=h.start, end=h.end)
-        for role in (Role.MATCH_ANY, Role.ACTOR, Role.KEYWORD)
-        for label, occurrences in fired.get(role, {}).items()
-        for h in occurrences
-    )
+
+def _explain(
+    topic: Topic, fired: dict[str, dict[str, list[_Occurrence]]], fields: dict[str, _Field]
+) -> TopicMatch:
+    hits = []
+    for role in (MATCH_ANY, ACTOR, KEYWORD):
+        for label, occurrences in fired.get(role, {}).items():
+            for name, first, last in dict.fromkeys(occurrences):
+                start, end = fields[name].chars(first, last)
+                hits.append(Hit(term=label, role=role, field=name, start=start, end=end))
+    hits.sort(key=_position)
+
+    def labels(role: str) -> tuple[str, ...]:
+        """Terms in order of first appearance: title first, then summary."""
+        return tuple(dict.fromkeys(h.term for h in hits if h.role == role))
+
     return TopicMatch(
         topic=topic.id,
-        actors=labels(Role.ACTOR),
-        keywords=labels(Role.KEYWORD),
-        match_any=labels(Role.MATCH_ANY),
-        hits=tuple(sorted(hits, key=_position)),
+        actors=labels(ACTOR),
+        keywords=labels(KEYWORD),
+        match_any=labels(MATCH_ANY),
+        hits=tuple(hits),
     )
 
 
-def _position(hit: Hit) -> tuple[bool, int]:
-    return (hit.field != "title", hit.start)
+def _position(hit: Hit) -> tuple[bool, int, int]:
+    return (hit.field != "title", hit.start, -hit.end)

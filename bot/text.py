@@ -15,15 +15,26 @@ _DROP_BLOCKS = re.compile(
     r"<(script|style|template|noscript)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
 )
 _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
-_BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|p|div|li|h[1-6])\b[^>]*>", re.IGNORECASE)
-_TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_NEWLINES = re.compile(r"\s*\n\s*")
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
+_LINE_BREAKING = frozenset(
+    ["br", "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"]
+)
+# Runs of spaces, and any single odd space (tab, NBSP, thin space …); one plain space is left be.
+_ODD_SPACE = r"\t\r\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000"
+_SPACES = re.compile(f"[ {_ODD_SPACE}]{{2,}}|[{_ODD_SPACE}]")
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_BLOCK_OPENERS = ("<script", "<style", "<template", "<noscript")
+_ASCII_ODD_SPACES = ("  ", "\t", "\r", "\f", "\v")
+# Anchored on the newline itself: a leading \s* would be tried at every space of the text.
+_NEWLINES = re.compile(r"\n\s*")
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 # A word is a run of letters/digits; dotted initialisms ("U.S.", "U.N.") are one word, so that
 # "UN Security Council" finds "U.N. Security Council". Apostrophes and hyphens separate words,
 # which makes "Putin's" contain the word "Putin" and "Kremlin-backed" the word "Kremlin".
-TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\w+")
+TOKEN = re.compile(r"\w(?:\.(?:[^\W\d_]\.)+|\w*)")
+_DOTTED = re.compile(r"\.[^\W\d_]\.")  # the ".S." of "U.S.": an initialism may be present
+_ASCII_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_NON_WORD_TO_SPACE = bytes(i if i in _ASCII_WORD_BYTES else 32 for i in range(256))
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)]*\s+(?=[\"'“‘«(]*[^\W\d_])|\n+")
 # Words after which a full stop does not end a sentence.
 ABBREVIATIONS = frozenset(
@@ -75,14 +86,36 @@ ABBREVIATIONS = frozenset(
 
 
 def html_to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment: tags dropped, entities decoded, whitespace folded."""
-    text = _COMMENTS.sub(" ", _DROP_BLOCKS.sub(" ", fragment))
-    text = _TAGS.sub(" ", _BREAKS.sub("\n", text))
-    # Decode twice: feeds often double-escape (&amp;#8217;) and one pass leaves entities visible.
-    text = html.unescape(html.unescape(text))
-    text = text.translate(_INVISIBLE)
-    text = _SPACES.sub(" ", text)
-    return _NEWLINES.sub("\n", text).strip()
+    """Plain text of an HTML fragment: tags dropped, entities decoded, whitespace folded.
+
+    Each pass runs only when its marker character occurs: most feed text has few tags and
+    entities, and this runs for every field of every new item.
+    """
+    text = fragment
+    if "<" in text:
+        if "<!--" in text:
+            text = _COMMENTS.sub(" ", text)
+        lowered = text.lower()
+        if any(opener in lowered for opener in _BLOCK_OPENERS):
+            text = _DROP_BLOCKS.sub(" ", text)
+        text = _TAG.sub(_tag_to_space, text)
+    if "&" in text:
+        # Decode twice: feeds often double-escape (&amp;#8217;); one pass leaves them visible.
+        text = html.unescape(text)
+        if "&" in text and _ENTITY.search(text):
+            text = html.unescape(text)
+    if not text.isascii():
+        text = text.translate(_INVISIBLE)
+    if not text.isascii() or any(odd in text for odd in _ASCII_ODD_SPACES):
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _NEWLINES.sub("\n", text.replace(" \n", "\n"))
+    return text.strip()
+
+
+def _tag_to_space(tag: re.Match[str]) -> str:
+    """Block-level tags become line breaks (they separate sentences); others a space."""
+    return "\n" if tag.group(2).lower() in _LINE_BREAKING else " "
 
 
 def fold_word(token: str) -> str:
@@ -100,6 +133,14 @@ def fold_word(token: str) -> str:
         kept.append(char)
         latin_base = char < "\u0250"
     return unicodedata.normalize("NFC", "".join(kept))
+
+
+def tokens(text: str) -> list[str]:
+    """The words of plain text as written (TOKEN.findall), computed twice as fast for the
+    common case of ASCII text without initialisms: the matcher's hottest line."""
+    if text.isascii() and not _DOTTED.search(text):
+        return text.encode("ascii").translate(_NON_WORD_TO_SPACE).decode("ascii").split()
+    return TOKEN.findall(text)
 
 
 def words(text: str) -> list[str]:
