@@ -73,7 +73,9 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         stack.push_async_callback(application.stop)
         assert application.updater is not None
         await application.updater.start_polling(
-            timeout=settings.poll_timeout, allowed_updates=Update.ALL_TYPES
+            timeout=settings.poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=-1,  # a Bot API blip right after getMe must not end the bot
         )
         stack.push_async_callback(application.updater.stop)
         sender = asyncio.create_task(deliverer.run(), name="deliverer")

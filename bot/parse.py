@@ -90,5 +90,8 @@ def _published(entry: Mapping[str, Any]) -> datetime | None:
     for key in ("published_parsed", "updated_parsed"):
         value = entry.get(key)
         if value:
-            return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+            except (ValueError, OverflowError, OSError):
+                continue  # a date like 0001-01-01 in local time: not a usable date
     return None

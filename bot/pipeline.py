@@ -47,6 +47,9 @@ async def process_feed(
         items = await asyncio.to_thread(parse_feed, feed.name, fetched)
     except (FetchError, ParseError) as exc:
         return _failed(feed, storage, str(exc))
+    except Exception as exc:  # a parser bug on one feed must be recorded, never stop it silently
+        log.exception("parsing crashed feed=%r", feed.name)
+        return _failed(feed, storage, f"parser crashed: {type(exc).__name__}: {exc}")
     first_poll = not storage.has_succeeded(feed.name)
     fresh = storage.unseen(feed.name, items)
     alerts = [] if first_poll else [summarise(i, m) for i in fresh if (m := matcher.match(i))]

@@ -278,7 +278,9 @@ class Storage:
         row = self._db.execute(
             """SELECT min(d.next_attempt_at) AS at FROM deliveries d
                JOIN chats c ON c.chat_id = d.chat_id AND c.active = 1
-               WHERE d.status = 'pending'"""
+               WHERE d.status = 'pending'
+                 AND d.id = (SELECT min(id) FROM deliveries
+                             WHERE chat_id = d.chat_id AND status = 'pending')"""
         ).fetchone()
         return None if row["at"] is None else float(row["at"])
 

@@ -155,3 +155,13 @@ async def test_a_group_upgraded_to_supergroup_keeps_its_alerts(
     assert len(bot_api.messages_to(new_id)) == 1
     assert storage.subscriptions(new_id) == ["crisis"]
     assert storage.subscriptions(A) == []
+
+
+async def test_a_waiting_chat_sets_the_next_wake_up_to_its_retry_time(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer, clock: Clock
+) -> None:
+    bot_api.fail_next(A, Failure(429, "Too Many Requests: retry after 30", {"retry_after": 30}))
+    queue(storage, "One")
+    queue(storage, "Two")  # queued behind the postponed one: must not make the loop spin
+    await deliverer.drain()
+    assert storage.next_retry_at() == clock.now + 30

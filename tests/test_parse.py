@@ -61,3 +61,12 @@ def test_an_empty_channel_is_a_feed_with_no_items() -> None:
 def test_not_a_feed_raises(body: bytes) -> None:
     with pytest.raises(ParseError):
         parse_feed("F", FetchResult("x", body))
+
+
+def test_an_impossible_date_does_not_lose_the_entry() -> None:
+    body = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+      <entry><title>Kyiv update</title><link href="https://e.org/1"/><id>1</id>
+      <updated>0001-01-01T00:00:00+01:00</updated></entry></feed>"""
+    [item] = parse_feed("F", FetchResult("x", body))
+    assert item.title == "Kyiv update"
+    assert item.published is None
