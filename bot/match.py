@@ -84,7 +84,6 @@ class _Use:
     topic: str
     role: str
     label: str
-    term: str
 
 
 @dataclass
@@ -134,14 +133,14 @@ class Matcher:
             for actor_id in topic.actors:
                 actor = catalog.actors[actor_id]
                 for term in actor.terms:
-                    self._add(term, _Use(topic.id, ACTOR, actor.name, term))
+                    self._add(term, _Use(topic.id, ACTOR, actor.name))
             for role, terms in (
                 (KEYWORD, topic.keywords),
                 (MATCH_ANY, topic.match_any),
                 (EXCLUDE, topic.exclude),
             ):
                 for term in terms:
-                    self._add(term, _Use(topic.id, role, term, term))
+                    self._add(term, _Use(topic.id, role, term))
         for phrase in self._phrases.values():
             self._starting[phrase.words[0]].append(phrase)
         topic_languages = {t.language for t in catalog.topics.values() if t.language}
@@ -160,20 +159,16 @@ class Matcher:
             phrase.uses.append(use)
 
     def _word_id(self, term_word: TermWord) -> int:
-        token, case, exact, prefix = (
-            term_word.text,
-            term_word.case,
-            term_word.exact,
-            term_word.prefix,
-        )
-        folded = fold_word(token)
+        folded = fold_word(term_word.text)
         keys = {f"={folded}"}
-        if not exact and not prefix and case is Case.ANY:
+        prefix = term_word.prefix
+        if not term_word.exact and not prefix and term_word.case is Case.ANY:
             languages = _LANGUAGES_BY_SCRIPT.get(_script(folded), ())
             # The full form counts as a stem too: Russian stems "Лавров" to "лавр" but
             # "Лаврова" to "лавров", so both must find the name.
             keys |= _stem_keys(folded, languages) | {f"~{lang}:{folded}" for lang in languages}
-        word = _Word(frozenset(keys), case, token.replace(".", ""), folded if prefix else None)
+        letters = term_word.text.replace(".", "")
+        word = _Word(frozenset(keys), term_word.case, letters, folded if prefix else None)
         if word not in self._word_ids:
             self._word_ids[word] = len(self._words)
             self._words.append(word)

@@ -143,11 +143,6 @@ def tokens(text: str) -> list[str]:
     return TOKEN.findall(text)
 
 
-def words(text: str) -> list[str]:
-    """The folded words of plain text, in order."""
-    return [fold_word(token) for token in TOKEN.findall(text)]
-
-
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of plain text. A full stop after an abbreviation
     ("Gen.", "Jan.") or an initial ("U.S.", "J.") does not end a sentence."""
