@@ -41,6 +41,7 @@ class _TopicModel(_Strict):
     title: Text
     description: str = ""
     actors: list[Text] = []
+    sides: list[list[Text]] = []
     keywords: list[Text] = []
     match_any: list[Text] = []
     exclude: list[Text] = []
@@ -95,6 +96,7 @@ class Topic:
     within: str = "item"
     fields: tuple[str, ...] = ("title", "summary")
     language: str | None = None
+    sides: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -217,11 +219,17 @@ def _build_topics(
     for topic_id, spec in model.topics.items():
         key = f"topics.{topic_id}"
         _check_id(topic_id, file, key, problems)
-        for index, actor_id in enumerate(spec.actors):
+        named = [(f"{key}.actors[{i}]", actor_id) for i, actor_id in enumerate(spec.actors)]
+        for side_index, side in enumerate(spec.sides):
+            if not side:
+                message = "a side needs at least one actor"
+                problems.append(ConfigProblem(file, f"{key}.sides[{side_index}]", message))
+            named += [(f"{key}.sides[{side_index}][{i}]", a) for i, a in enumerate(side)]
+        for where, actor_id in named:
             if actor_id not in actors:
                 known = ", ".join(sorted(actors)) or "none defined"
                 message = f"unknown actor {actor_id!r} (known actors: {known})"
-                problems.append(ConfigProblem(file, f"{key}.actors[{index}]", message))
+                problems.append(ConfigProblem(file, where, message))
         for field in ("keywords", "match_any", "exclude"):
             for index, term in enumerate(getattr(spec, field)):
                 _check_term(term, file, f"{key}.{field}[{index}]", problems)
@@ -235,7 +243,7 @@ def _build_topics(
             id=topic_id,
             title=spec.title,
             description=spec.description.strip(),
-            actors=tuple(dict.fromkeys(spec.actors)),
+            actors=tuple(dict.fromkeys([*spec.actors, *(a for side in spec.sides for a in side)])),
             keywords=tuple(spec.keywords),
             match_any=tuple(spec.match_any),
             exclude=tuple(spec.exclude),
@@ -244,20 +252,22 @@ def _build_topics(
             within=spec.within,
             fields=tuple(dict.fromkeys(spec.fields)),
             language=language,
+            sides=tuple(tuple(dict.fromkeys(side)) for side in spec.sides),
         )
     return topics
 
 
 def _check_reachable(spec: _TopicModel, file: str, key: str, problems: list[ConfigProblem]) -> None:
     """A topic whose rule can never fire, or always fires, is a mistake worth stopping on."""
-    uses_rule = bool(spec.actors or spec.keywords)
+    uses_rule = bool(spec.actors or spec.sides or spec.keywords)
     if not uses_rule and not spec.match_any:
         problems.append(ConfigProblem(file, key, "needs actors and keywords, or match_any"))
     if uses_rule and spec.min_actors == 0 and spec.min_keywords == 0:
         message = "min_actors and min_keywords are both 0: the topic would match every item"
         problems.append(ConfigProblem(file, key, message))
-    if uses_rule and spec.min_actors > len(set(spec.actors)):
-        message = f"is {spec.min_actors} but the topic lists {len(set(spec.actors))} actors"
+    listed = len(set(spec.actors).union(*spec.sides))
+    if uses_rule and spec.min_actors > listed:
+        message = f"is {spec.min_actors} but the topic lists {listed} actors"
         problems.append(ConfigProblem(file, f"{key}.min_actors", message))
     if uses_rule and spec.min_keywords > len(spec.keywords):
         message = f"is {spec.min_keywords} but the topic lists {len(spec.keywords)} keywords"

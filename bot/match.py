@@ -29,6 +29,8 @@ Topics
 - An item matches when no `exclude` term occurs, and either a `match_any` term occurs, or at
   least `min_actors` distinct actors and at least `min_keywords` distinct keywords occur. With
   `within = "sentence"`, those actors and keywords must occur together in one sentence.
+  With `sides` (lists of actor ids), the actors must also include one of every side (an
+  American and a Russian for diplomacy between them; two Kremlin voices are not a dialogue).
 
 Speed: the catalog is compiled once into an index from word keys to the term words they can
 start; each distinct surface word of the text is resolved once and cached, so matching an item
@@ -129,6 +131,10 @@ class Matcher:
         self._by_key: dict[str, list[int]] = defaultdict(list)
         self._prefixes: dict[str, list[int]] = defaultdict(list)
         self._starting: dict[int, list[_Phrase]] = defaultdict(list)
+        self._sides = {
+            topic.id: tuple(frozenset(catalog.actors[a].name for a in side) for side in topic.sides)
+            for topic in catalog.topics.values()
+        }
         for topic in catalog.topics.values():
             for actor_id in topic.actors:
                 actor = catalog.actors[actor_id]
@@ -206,7 +212,7 @@ class Matcher:
         for topic_id, fired in found.items():
             topic = self._topics[topic_id]
             fired = _in_fields(fired, topic.fields)
-            if _decides(topic, fired, by_name):
+            if _decides(topic, fired, by_name, self._sides[topic_id]):
                 results.append(_explain(topic, fired, by_name))
         return tuple(sorted(results, key=lambda m: self._order[m.topic]))
 
@@ -341,7 +347,10 @@ def _in_fields(
 
 
 def _decides(
-    topic: Topic, fired: dict[str, dict[str, list[_Occurrence]]], fields: dict[str, _Field]
+    topic: Topic,
+    fired: dict[str, dict[str, list[_Occurrence]]],
+    fields: dict[str, _Field],
+    sides: tuple[frozenset[str], ...],
 ) -> bool:
     if fired.get(EXCLUDE):
         return False
@@ -351,6 +360,8 @@ def _decides(
         return False
     actors, keywords = fired.get(ACTOR, {}), fired.get(KEYWORD, {})
     if len(actors) < topic.min_actors or len(keywords) < topic.min_keywords:
+        return False
+    if not all(side.intersection(actors) for side in sides):
         return False
     return topic.within != "sentence" or _share_a_sentence(topic, actors, keywords, fields)
 

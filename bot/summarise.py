@@ -19,6 +19,8 @@ TELEGRAM_LIMIT = 4096
 TITLE_LIMIT = 300
 SUMMARY_LIMIT = 300
 SOURCE_LIMIT = 80
+# Hits shown in bold in the summary: who and where, not every keyword.
+BOLD_ROLES = frozenset({"actor", "match_any"})
 
 
 def summarise(item: Item, matches: Sequence[TopicMatch]) -> Alert:
@@ -37,9 +39,9 @@ def render_html(item: Item, matches: Sequence[TopicMatch]) -> str:
     if _is_web_link(item.link):
         heading = f'<b><a href="{html.escape(item.link, quote=True)}">{title}</a></b>'
     lines = [heading, html.escape(_byline(item), quote=False)]
-    summary = _summary_text(item)
+    summary = _summary_html(item, matches)
     if summary:
-        lines.append(html.escape(summary, quote=False))
+        lines.append(summary)
     lines.append(_hashtags(matches))
     return "\n".join(lines)
 
@@ -66,6 +68,54 @@ def _summary_text(item: Item) -> str:
     if not text or text == item.title:
         return ""
     return shorten(text, SUMMARY_LIMIT)
+
+
+def _summary_html(item: Item, matches: Sequence[TopicMatch]) -> str:
+    """The escaped summary with the actors and places that made it match in bold."""
+    text = html_to_text(item.summary)
+    if not text or text == item.title:
+        return ""
+    spans = [
+        (hit.start, hit.end)
+        for match in matches
+        for hit in match.hits
+        if hit.field == "summary" and hit.role in BOLD_ROLES
+    ]
+    folded, bold = _fold_spaces(text, spans)
+    short = shorten(folded, SUMMARY_LIMIT)
+    kept = len(short) - 1 if short.endswith("…") and short != folded else len(short)
+    parts: list[str] = []
+    start = 0
+    while start < kept:
+        end = start
+        while end < kept and bold[end] == bold[start]:
+            end += 1
+        piece = html.escape(short[start:end], quote=False)
+        parts.append(f"<b>{piece}</b>" if bold[start] else piece)
+        start = end
+    return "".join(parts) + short[kept:]
+
+
+def _fold_spaces(text: str, spans: Sequence[tuple[int, int]]) -> tuple[str, list[bool]]:
+    """`text` with runs of whitespace folded to one space and trimmed (as `shorten` does),
+    and for each remaining character whether it lies inside one of `spans`."""
+    inside = [False] * len(text)
+    for start, end in spans:
+        inside[start:end] = [True] * (end - start)
+    out: list[str] = []
+    marks: list[bool] = []
+    for index, char in enumerate(text):
+        if char.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                marks.append(inside[index] and index + 1 < len(text) and inside[index + 1])
+            continue
+        out.append(char)
+        marks.append(inside[index])
+    if out and out[-1] == " ":
+        out.pop()
+        marks.pop()
+    return "".join(out), marks
 
 
 def _byline(item: Item) -> str:

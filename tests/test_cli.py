@@ -68,7 +68,7 @@ def test_preview_json_explains_every_item() -> None:
     nato = by_link["nato-sanctions"]
     assert "russia-ukraine" in nato["topics"]
     assert {"Vladimir Putin", "NATO"} <= set(nato["actors"])
-    assert {"sanctions", "troops"} <= set(nato["keywords"])
+    assert {"sanction", "troop"} <= set(nato["keywords"])
     assert nato["title"] == "NATO allies weigh new sanctions as Putin masses troops"
     assert "#russia_ukraine" in nato["alert"]
 

@@ -42,6 +42,12 @@ actors = ["putin", "us", "kremlin", "nato"]
 keywords = ["talks"]
 min_actors = 2
 
+[topics.dialogue]
+title = "Two sides talking"
+sides = [["us"], ["putin", "kremlin"]]
+keywords = ["talks"]
+min_actors = 2
+
 [topics.sentence]
 title = "Same sentence"
 actors = ["zelensky"]
@@ -172,6 +178,8 @@ def test_other_scripts_and_languages(title: str, language: str | None, expected:
         ("Putin agrees to talks", "", []),  # diplomacy needs two actors
         ("Putin and NATO agree to talks", "", ["diplomacy"]),
         ("Putin and Vladimir Putin hold talks", "", []),  # one actor, however written
+        ("Putin and the Kremlin in talks", "", ["diplomacy"]),  # both on one side: no dialogue
+        ("United States and Kremlin in talks", "", ["diplomacy", "dialogue"]),  # one per side
         ("Kremlin denies it", "", ["headline"]),
         ("Statement", "The Kremlin denies it", []),  # headline topic ignores the summary
         ("Zelensky to visit Paris", "", ["sentence"]),

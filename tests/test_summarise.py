@@ -11,6 +11,7 @@ from bot.summarise import TELEGRAM_LIMIT, render_html, render_plain, summarise, 
 from bot.text import html_to_text, shorten
 
 from .fake_bot_api import check_telegram_html
+from .rules import matcher_from
 
 MATCH = (TopicMatch("russia-ukraine", actors=("Vladimir Putin",), keywords=("troops",)),)
 
@@ -116,3 +117,34 @@ def test_html_to_text(fragment: str, expected: str) -> None:
 
 def test_shorten_keeps_short_text_whole() -> None:
     assert shorten("short text", 300) == "short text"
+
+
+def test_matched_names_are_bold_in_the_summary_and_markup_stays_valid() -> None:
+    matcher = matcher_from(
+        '[actors.putin]\nname = "Vladimir Putin"\naliases = ["Putin"]\n'
+        '[actors.nato]\nname = "NATO"\n'
+        '[topics.crisis]\ntitle = "C"\nactors = ["putin", "nato"]\nkeywords = ["troop"]\n'
+        'match_any = ["Kyiv"]\n'
+    )
+    news = item(
+        title="Troops move",
+        summary="<p>Putin&#8217;s  troops\nnear <i>Kyiv</i> &amp; <b>NATO</b> &lt;watching&gt;.</p>",
+    )
+    html = render_html(news, matcher.match(news))
+    summary = html.splitlines()[2]
+    assert summary == (
+        "<b>Putin</b>’s troops near <b>Kyiv</b> &amp; <b>NATO</b> &lt;watching&gt;."
+    )  # names and places bold, keywords not; entities decoded then escaped
+    check_telegram_html(html)
+
+
+def test_bold_survives_a_summary_cut_at_the_limit() -> None:
+    matcher = matcher_from(
+        '[actors.putin]\nname = "Putin"\n[topics.crisis]\ntitle = "C"\nactors = ["putin"]\n'
+        'keywords = ["troop"]\n'
+    )
+    news = item(summary="troops " * 60 + "Putin at the end, past the cut")
+    html = render_html(news, matcher.match(news))
+    assert html.splitlines()[2].endswith("…")
+    assert "<b>" not in html.splitlines()[2]
+    check_telegram_html(html)
