@@ -85,6 +85,10 @@ def _check_config(settings: Settings) -> int:
         f"{settings.config_dir}: OK: {len(catalog.topics)} topics "
         f"({', '.join(catalog.topics)}), {len(catalog.actors)} actors, {len(catalog.feeds)} feeds"
     )
+    if catalog.warnings:
+        print(f"{len(catalog.warnings)} warning(s): legal, but probably not what you meant:")
+        for warning in catalog.warnings:
+            print(f"  warning: {warning}")
     return 0
 
 

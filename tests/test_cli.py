@@ -163,3 +163,32 @@ async def test_console_mode_prints_new_matching_items(
     assert "already in the feed" not in output
     assert "Bake sale" not in output
     assert not (tmp_path / "c.db").exists(), "console mode keeps its own database"
+
+
+def test_check_config_warns_about_rules_that_cannot_do_what_they_say(tmp_path: Path) -> None:
+    (tmp_path / "topics.toml").write_text(
+        "[actors.putin]\n"
+        'name = "Putin"\n'
+        'aliases = ["Put\u0456n"]\n'  # a Cyrillic і pasted into a Latin name
+        "[actors.kremlin]\n"
+        'name = "Kremlin"\n'
+        "[actors.moscow]\n"
+        'name = "Moscow"\n'
+        'aliases = ["Kremlin"]\n'
+        "[topics.crisis]\n"
+        'title = "C"\n'
+        'actors = ["putin", "kremlin"]\n'
+        'keywords = ["troops", "troops", "Champions League"]\n'
+        'exclude = ["Champions League"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "feeds.toml").write_text('[[feeds]]\nname = "A"\nurl = "https://a.example/f"\n')
+    result = run("check-config", BOT_CONFIG_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "OK" in out
+    assert "actors.putin.aliases[0]: 'Putіn' mixes CYRILLIC and LATIN letters" in out
+    assert "actors.moscow: alias 'kremlin' is shared with actor 'kremlin'" in out
+    assert "actors.moscow: no topic lists this actor" in out
+    assert "topics.crisis.keywords[1]: 'troops' is listed twice" in out
+    assert "topics.crisis.keywords[2]: 'Champions League' is also an exclude term" in out
