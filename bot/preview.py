@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from .catalog import Catalog
 from .errors import FetchError, ParseError
+from .explain import explanation
 from .fetch import fetch_feed, new_session
 from .match import Matcher
 from .models import FetchResult, Item, TopicMatch
@@ -74,22 +75,8 @@ def _record(source: str, item: Item, matches: Sequence[TopicMatch]) -> dict[str,
         "actors": _fired(matches, "actors"),
         "keywords": _fired(matches, "keywords"),
         "match_any": _fired(matches, "match_any"),
-        "matches": [explanation(m) for m in matches],
+        "matches": [explanation(m, item) for m in matches],
         "alert": summarise(item, matches).html if matches else None,
-    }
-
-
-def explanation(match: TopicMatch) -> dict[str, Any]:
-    """One topic's match as JSON: the terms that fired and each place they fired."""
-    return {
-        "topic": match.topic,
-        "actors": list(match.actors),
-        "keywords": list(match.keywords),
-        "match_any": list(match.match_any),
-        "hits": [
-            {"term": h.term, "role": h.role, "field": h.field, "start": h.start, "end": h.end}
-            for h in match.hits
-        ],
     }
 
 

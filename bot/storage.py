@@ -14,7 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from .explain import explanation
 from .models import Alert, Item
 
 _MIGRATIONS: tuple[str, ...] = (
@@ -74,6 +76,11 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX deliveries_pending ON deliveries(status, chat_id, id);
     """,
+    # 2: why each alert was sent (for /why), found from the message a user replies to.
+    """
+    ALTER TABLE alerts ADD COLUMN explanation TEXT NOT NULL DEFAULT '[]';
+    CREATE INDEX deliveries_by_message ON deliveries(chat_id, message_id);
+    """,
 )
 
 
@@ -86,6 +93,15 @@ class Delivery:
     text_html: str
     text_plain: str
     attempts: int
+
+
+@dataclass(frozen=True)
+class SentAlert:
+    """An alert as a chat received it, with why it was sent (see `explain.explanation`)."""
+
+    title: str
+    link: str
+    explanations: tuple[dict[str, Any], ...]
 
 
 def _now() -> str:
@@ -214,8 +230,9 @@ class Storage:
         item = alert.item
         row = self._db.execute(
             """INSERT INTO alerts
-                 (feed, item_key, link, title, topics, text_html, text_plain, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                 (feed, item_key, link, title, topics, text_html, text_plain, created_at,
+                  explanation)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (feed, item_key) DO NOTHING RETURNING id""",
             (
                 item.feed,
@@ -226,6 +243,7 @@ class Storage:
                 alert.html,
                 alert.plain,
                 now,
+                json.dumps([explanation(m, item) for m in alert.matches], ensure_ascii=False),
             ),
         ).fetchone()
         if row is None:
@@ -290,6 +308,18 @@ class Storage:
                  attempts = attempts + 1 WHERE id = ?""",
             (_now(), message_id, delivery_id),
         )
+
+    def sent_alert(self, chat_id: int, message_id: int) -> SentAlert | None:
+        """The alert the bot sent to `chat_id` as message `message_id`, if it was one."""
+        row = self._db.execute(
+            """SELECT a.title, a.link, a.explanation FROM deliveries d
+               JOIN alerts a ON a.id = d.alert_id
+               WHERE d.chat_id = ? AND d.message_id = ? AND d.status = 'sent'""",
+            (chat_id, message_id),
+        ).fetchone()
+        if row is None:
+            return None
+        return SentAlert(row["title"], row["link"], tuple(json.loads(row["explanation"])))
 
     def postpone(self, delivery_id: int, until: float, error: str) -> None:
         self._db.execute(

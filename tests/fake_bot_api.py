@@ -156,8 +156,10 @@ class FakeBotAPI:
         user_id: int | None = None,
         chat_type: str = "private",
         title: str = "Test group",
+        reply_to: int | None = None,
     ) -> None:
-        """Inject a message from a user, as Telegram would deliver it to getUpdates."""
+        """Inject a message from a user, as Telegram would deliver it to getUpdates;
+        `reply_to` makes it a reply to the bot's message with that id."""
         self._chat_types[chat_id] = chat_type
         user_id = user_id or abs(chat_id)
         chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
@@ -172,6 +174,15 @@ class FakeBotAPI:
             "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
             "text": text,
         }
+        if reply_to is not None:
+            original = next(m for m in self.sent if m.message_id == reply_to)
+            message["reply_to_message"] = {
+                "message_id": reply_to,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": BOT_USER,
+                "text": original.text,
+            }
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [

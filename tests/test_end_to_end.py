@@ -138,3 +138,29 @@ async def test_alerts_decided_while_telegram_is_down_are_sent_when_it_returns(
 
     assert "Kyiv reports heavy shelling" in messages[1].text
     assert len(messages) == 2
+
+
+async def test_why_replied_to_an_alert_names_the_rule_and_the_words(
+    feed_server: FeedServer, bot_api: FakeBotAPI, make_settings: Callable[..., Settings]
+) -> None:
+    feed_server.publish("world", Entry("old", "Nothing yet"))
+    async with running(make_settings()):
+        await bot_api.user_says(SUBSCRIBER, "/subscribe russia-ukraine")
+        [subscribed] = await bot_api.wait_for_messages(SUBSCRIBER, 1)
+        await feed_server.wait_for_fetches("world", 2)
+        feed_server.publish(
+            "world", Entry("hot", "Putin’s troops cross the border", "Columns seen at dawn.")
+        )
+        alert = (await bot_api.wait_for_messages(SUBSCRIBER, 2))[1]
+        await bot_api.user_says(SUBSCRIBER, "/why", reply_to=alert.message_id)
+        await bot_api.user_says(SUBSCRIBER, "/why")
+        await bot_api.user_says(SUBSCRIBER, "/why", reply_to=subscribed.message_id)
+        why, bare, not_alert = (await bot_api.wait_for_messages(SUBSCRIBER, 5))[2:]
+
+    assert "Putin’s troops cross the border" in why.text
+    assert "#russia_ukraine" in why.text
+    assert "Vladimir Putin (“Putin”, headline)" in why.text
+    assert "troops (headline)" in why.text
+    assert "Rule: an actor and a keyword." in why.text
+    assert "Reply to one of my alerts with /why" in bare.text
+    assert "isn't one of my alerts" in not_alert.text

@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from ..catalog import Catalog
+from ..explain import why_text
 from ..storage import Storage
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ COMMANDS = (
     BotCommand("subscribe", "Follow a topic: /subscribe russia-ukraine"),
     BotCommand("unsubscribe", "Stop following a topic, or all"),
     BotCommand("list", "Topics this chat follows"),
+    BotCommand("why", "Reply to an alert: why was it sent?"),
     BotCommand("help", "How to use the bot"),
 )
 
@@ -55,6 +57,7 @@ class ChatCommands:
             CommandHandler("subscribe", self.subscribe),
             CommandHandler("unsubscribe", self.unsubscribe),
             CommandHandler("list", self.list_subscriptions),
+            CommandHandler("why", self.why),
             MessageHandler(filters.StatusUpdate.MIGRATE, self.migrated),
             ChatMemberHandler(self.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             MessageHandler(filters.COMMAND, self.unknown_command),
@@ -82,6 +85,7 @@ class ChatCommands:
             f"/subscribe {example} – follow a topic (several: separate with spaces)\n"
             f"/unsubscribe {example} – stop following it; /unsubscribe all – stop everything\n"
             "/list – what this chat follows\n"
+            "/why – reply to an alert with it to see which rule sent it\n"
             "/start – what this bot does\n\n"
             "Alerts arrive once per item, with a short summary and a link."
         )
@@ -160,6 +164,31 @@ class ChatCommands:
         else:
             text = f"This chat follows no topics yet. Try /subscribe {self._example()}."
         await _reply(update, text)
+
+    async def why(self, update: Update, context: Context) -> None:
+        """Reply to an alert with /why: the topic, its rule, and the words that satisfied it."""
+        chat = self._remember(update)
+        message = update.effective_message
+        original = message.reply_to_message if message else None
+        if original is None:
+            await _reply(
+                update, "Reply to one of my alerts with /why and I'll tell you which rule sent it."
+            )
+            return
+        sent = self._storage.sent_alert(chat.id, original.message_id)
+        if sent is None:
+            await _reply(
+                update,
+                "That message isn't one of my alerts (or it is older than my records). "
+                "Reply with /why to an alert I sent.",
+            )
+            return
+        if not sent.explanations:
+            await _reply(
+                update, "I sent that alert before I kept explanations; newer ones have one."
+            )
+            return
+        await _reply(update, why_text(sent.title, sent.explanations, self._catalog().topics))
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         """A command we do not have: help in private chats, silence for other bots' commands."""
