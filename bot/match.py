@@ -40,11 +40,10 @@ costs a pass over its words whatever the number of terms, and no per-term work.
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections import defaultdict, deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import compress
 
 import Stemmer
 
@@ -59,7 +58,7 @@ from .terms import (
     parse_term,
     script_of_language,
 )
-from .text import TOKEN, fold_word, html_to_text, sentence_spans, tokens
+from .text import fold_word, html_to_text, sentence_spans, tokens
 
 DEFAULT_LANGUAGE = {"LATIN": "en", "CYRILLIC": "ru"}
 CACHE_LIMIT = 200_000
@@ -73,7 +72,9 @@ ACTOR, KEYWORD, MATCH_ANY, EXCLUDE = "actor", "keyword", "match_any", "exclude"
 class _Word:
     """One word of a term and how a text word may satisfy it."""
 
-    keys: frozenset[str]
+    folded: str  # compared with the folded text word
+    stemmed: bool  # also compared by stem (not for "quoted" words, prefixes and acronyms)
+    script: str  # selects the stemmers that apply
     case: Case
     letters: str  # the word as written, without dots (for the case rules)
     prefix: str | None = None  # folded prefix for `annex*`
@@ -109,14 +110,6 @@ def _script(word: str) -> str:
     return "OTHER"
 
 
-def _stem_keys(folded: str, languages: Iterable[str]) -> set[str]:
-    return {f"~{lang}:{_stemmer(lang).stemWord(folded)}" for lang in languages}
-
-
-_LANGUAGES_BY_SCRIPT: dict[str, tuple[str, ...]] = {
-    script: tuple(sorted(code for code in STEMMERS if script_of_language(code) == script))
-    for script in ("LATIN", "CYRILLIC", "GREEK", "ARABIC")
-}
 Context = tuple[tuple[str, tuple[str, ...]], ...]
 
 
@@ -127,8 +120,10 @@ class Matcher:
         self._topics = dict(catalog.topics)
         self._words: list[_Word] = []
         self._word_ids: dict[_Word, int] = {}
+        self._term_word_ids: dict[TermWord, int] = {}
         self._phrases: dict[tuple[int, ...], _Phrase] = {}
-        self._by_key: dict[str, list[int]] = defaultdict(list)
+        self._by_form: dict[str, list[int]] = defaultdict(list)
+        self._by_stem: dict[str, dict[str, list[int]]] = {}  # language → stem → word ids
         self._prefixes: dict[str, list[int]] = defaultdict(list)
         self._starting: dict[int, list[_Phrase]] = defaultdict(list)
         self._sides = {
@@ -150,7 +145,10 @@ class Matcher:
         for phrase in self._phrases.values():
             self._starting[phrase.words[0]].append(phrase)
         topic_languages = {t.language for t in catalog.topics.values() if t.language}
-        self._default_context = _context(None, topic_languages)
+        self._default_context = _context(None, tuple(sorted(topic_languages)))
+        for languages in dict(self._default_context).values():
+            for language in languages:  # the usual stemmers now, not on the first item
+                self._stems(language)
         self._order = {topic_id: index for index, topic_id in enumerate(self._topics)}
         self._caches: dict[Context, _WordCache] = {}
 
@@ -165,25 +163,29 @@ class Matcher:
             phrase.uses.append(use)
 
     def _word_id(self, term_word: TermWord) -> int:
+        known = self._term_word_ids.get(term_word)
+        if known is not None:  # the same word in another term or topic: compiled already
+            return known
+        self._term_word_ids[term_word] = word_id = self._compile_word(term_word)
+        return word_id
+
+    def _compile_word(self, term_word: TermWord) -> int:
         folded = fold_word(term_word.text)
-        keys = {f"={folded}"}
         prefix = term_word.prefix
-        if not term_word.exact and not prefix and term_word.case is Case.ANY:
-            languages = _LANGUAGES_BY_SCRIPT.get(_script(folded), ())
-            # The full form counts as a stem too: Russian stems "Лавров" to "лавр" but
-            # "Лаврова" to "лавров", so both must find the name.
-            keys |= _stem_keys(folded, languages) | {f"~{lang}:{folded}" for lang in languages}
+        stemmed = not term_word.exact and not prefix and term_word.case is Case.ANY
         letters = term_word.text.replace(".", "")
-        word = _Word(frozenset(keys), term_word.case, letters, folded if prefix else None)
-        if word not in self._word_ids:
-            self._word_ids[word] = len(self._words)
+        word = _Word(
+            folded, stemmed, _script(folded), term_word.case, letters, folded if prefix else None
+        )
+        word_id = self._word_ids.get(word)
+        if word_id is None:
+            word_id = self._word_ids[word] = len(self._words)
             self._words.append(word)
             if word.prefix is not None:
-                self._prefixes[word.prefix[:2]].append(self._word_ids[word])
+                self._prefixes[word.prefix[:2]].append(word_id)
             else:
-                for key in word.keys:
-                    self._by_key[key].append(self._word_ids[word])
-        return self._word_ids[word]
+                self._by_form[folded].append(word_id)
+        return word_id
 
     # -- matching ----------------------------------------------------------------------------
 
@@ -196,9 +198,18 @@ class Matcher:
     ) -> tuple[TopicMatch, ...]:
         """Like `match`, for a bare title and an HTML or plain-text summary."""
         cache = self._cache_for(language)
-        fields = [_Field("title", html_to_text(title), cache)]
-        if summary:
-            fields.append(_Field("summary", html_to_text(summary), cache))
+        title_text = html_to_text(title)
+        summary_text = html_to_text(summary) if summary else ""
+        title_words = tokens(title_text) if title_text else []
+        summary_words = tokens(summary_text) if summary_text else []
+        # The common case, no word of the item in any term, decided in C: one dict lookup per
+        # word (a word never seen before is resolved once, by the cache's __missing__).
+        lookup = cache.__getitem__
+        if not any(map(lookup, title_words)) and not any(map(lookup, summary_words)):
+            return ()
+        fields = [_Field("title", title_text, title_words, cache)]
+        if summary_text:
+            fields.append(_Field("summary", summary_text, summary_words, cache))
         found: dict[str, dict[str, dict[str, list[_Occurrence]]]] = {}
         for text_field in fields:
             for phrase, occurrences in self._phrases_in(text_field):
@@ -225,14 +236,18 @@ class Matcher:
 
     def _phrases_in(self, text_field: _Field) -> Iterator[tuple[_Phrase, list[_Occurrence]]]:
         """Every known phrase in the field, with its occurrences as token ranges."""
-        infos = text_field.infos
-        starts = set().union(*infos)
-        if not starts:
+        words = text_field.words
+        cache = text_field.cache
+        deque(map(cache.__getitem__, words), maxlen=0)  # resolve any word not seen before
+        known = cache.known.intersection(words)
+        if not known:
             return
+        starts: set[int] = set().union(*map(cache.__getitem__, known))
         positions: dict[int, list[int]] = defaultdict(list)
-        for index in compress(range(len(infos)), infos):  # only words that start a term
-            for word_id in infos[index]:
-                positions[word_id].append(index)
+        for index, token in enumerate(words):
+            if token in known:
+                for word_id in cache[token]:
+                    positions[word_id].append(index)
         for word_id in starts:
             for phrase in self._starting[word_id]:
                 found = [
@@ -247,8 +262,10 @@ class Matcher:
         """Ids of the term words that the text word `token` satisfies (uncached)."""
         folded = fold_word(token)
         languages = context.get(_script(folded), ())
-        keys = {f"={folded}"} | _stem_keys(folded, languages)
-        candidates = {wid for key in keys for wid in self._by_key.get(key, ())}
+        candidates = set(self._by_form.get(folded, ()))
+        for language in languages:
+            stem = _stemmer(language).stemWord(folded)
+            candidates.update(self._stems(language).get(stem, ()))
         candidates.update(
             wid
             for wid in self._prefixes.get(folded[:2], ())
@@ -256,6 +273,25 @@ class Matcher:
         )
         letters = token.replace(".", "")
         return frozenset(wid for wid in candidates if _case_ok(self._words[wid], letters))
+
+    def _stems(self, language: str) -> dict[str, list[int]]:
+        """Stem → ids of the term words with that stem in `language`, built on first use:
+        a catalog is only ever stemmed in the languages its feeds actually use. A word's full
+        form counts as a stem too: Russian stems "Лавров" to "лавр" but "Лаврова" to "лавров",
+        so both must find the name."""
+        index = self._by_stem.get(language)
+        if index is None:
+            index = defaultdict(list)
+            script = script_of_language(language)
+            stem = _stemmer(language).stemWord
+            for word_id, word in enumerate(self._words):
+                if word.stemmed and word.script == script:
+                    stemmed = stem(word.folded)
+                    index[stemmed].append(word_id)
+                    if stemmed != word.folded:
+                        index[word.folded].append(word_id)
+            self._by_stem[language] = index  # published whole: a reader never sees it half-built
+        return index
 
 
 class _WordCache(dict[str, frozenset[int]]):
@@ -265,17 +301,21 @@ class _WordCache(dict[str, frozenset[int]]):
         super().__init__()
         self._matcher = matcher
         self._context = context
+        self.known: set[str] = set()  # the words that satisfy at least one term word
 
     def __missing__(self, token: str) -> frozenset[int]:
         value = self._matcher.word_matches(token, self._context)
         self[token] = value = value or _EMPTY
+        if value:
+            self.known.add(token)
         return value
 
 
 _EMPTY: frozenset[int] = frozenset()
 
 
-def _context(language: str | None, extra: Iterable[str]) -> Context:
+@cache
+def _context(language: str | None, extra: tuple[str, ...]) -> Context:
     """Which stemmers apply to the words of each script, for an item in `language`: the
     declared language for its script, else the defaults plus the topics' languages."""
     chosen: dict[str, set[str]] = {s: {lang} for s, lang in DEFAULT_LANGUAGE.items()}
@@ -302,34 +342,47 @@ class _Field:
     """One field's plain text and its words, resolved against the term index; character
     spans are computed only when needed (phrase gaps, explanations, sentences)."""
 
-    def __init__(self, name: str, text: str, cache: _WordCache) -> None:
+    def __init__(self, name: str, text: str, words: list[str], cache: _WordCache) -> None:
         self.name = name
         self.text = text
-        self.infos = list(map(cache.__getitem__, tokens(text))) if text else []
-        self._spans: list[tuple[int, int]] | None = None
+        self.cache = cache
+        self.words = words
+        self._spans: list[tuple[int, int]] = []
+        self._scanned = 0  # character offset just past the last span computed
 
-    @property
-    def spans(self) -> list[tuple[int, int]]:
-        if self._spans is None:
-            self._spans = [m.span() for m in TOKEN.finditer(self.text)]
-        return self._spans
+    def span(self, index: int) -> tuple[int, int]:
+        """Character (start, end) of word `index`, computed up to it on first need: most
+        items need the spans of a few words near the start, if any."""
+        spans = self._spans
+        if index < len(spans):
+            return spans[index]
+        # Every word character belongs to a word, so each word's first occurrence after the
+        # previous word is that word: str.find beats re-running the TOKEN regex.
+        find = self.text.find
+        position = self._scanned
+        for word in self.words[len(spans) : index + 1]:
+            start = find(word, position)
+            position = start + len(word)
+            spans.append((start, position))
+        self._scanned = position
+        return spans[index]
 
     def phrase_at(self, index: int, words: tuple[int, ...]) -> _Occurrence | None:
         """The occurrence of the phrase `words` starting at token `index`, if there is one."""
         last = index + len(words) - 1
-        if last >= len(self.infos):
+        if last >= len(self.words):
             return None
         for offset in range(1, len(words)):
-            if words[offset] not in self.infos[index + offset]:
+            if words[offset] not in self.cache[self.words[index + offset]]:
                 return None
         for offset in range(1, len(words)):
-            gap = self.text[self.spans[index + offset - 1][1] : self.spans[index + offset][0]]
+            gap = self.text[self.span(index + offset - 1)[1] : self.span(index + offset)[0]]
             if not CLEAN_GAP.fullmatch(gap):
                 return None
         return (self.name, index, last)
 
     def chars(self, first: int, last: int) -> tuple[int, int]:
-        return self.spans[first][0], self.spans[last][1]
+        return self.span(first)[0], self.span(last)[1]
 
 
 def _in_fields(
