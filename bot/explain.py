@@ -4,7 +4,7 @@ the short text `/why` replies with."""
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .catalog import Topic
@@ -56,7 +56,7 @@ def why_text(
         lines.append("")
         lines.append(f"<b>{html.escape(name)}</b> (#{record['topic'].replace('-', '_')})")
         for role, label in ROLE_LABELS:
-            found = _terms_with_text(record.get("hits", []), role)
+            found = terms_with_text(record.get("hits", []), role, html.escape)
             if found:
                 lines.append(f"• {label}: {', '.join(found)}")
         if topic is not None:
@@ -77,17 +77,20 @@ def rule_text(topic: Topic, by_signal: bool) -> str:
     return f"Rule: {actors}{sides} and {keywords}{where}."
 
 
-def _terms_with_text(hits: Sequence[Mapping[str, Any]], role: str) -> list[str]:
-    """`Vladimir Putin (“Putin’s”, title)`: each term once, with where it first fired."""
+def terms_with_text(
+    hits: Sequence[Mapping[str, Any]], role: str, escape: Callable[[str], str] = str
+) -> list[str]:
+    """`Vladimir Putin (“Putin”, headline)`: each term of `role` once, with the text it
+    matched (when that differs from the term) and where it first fired."""
     shown: dict[str, str] = {}
     for hit in hits:
         if hit["role"] != role or hit["term"] in shown:
             continue
-        term = html.escape(hit["term"])
+        term = escape(hit["term"])
         text = hit.get("text")
         where = "headline" if hit["field"] == "title" else "summary"
         if text and text.casefold() != hit["term"].casefold():
-            shown[hit["term"]] = f"{term} (“{html.escape(text)}”, {where})"
+            shown[hit["term"]] = f"{term} (“{escape(text)}”, {where})"
         else:
             shown[hit["term"]] = f"{term} ({where})"
     return list(shown.values())

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from .catalog import Catalog
 from .errors import FetchError, ParseError
-from .explain import explanation
+from .explain import explanation, terms_with_text
 from .fetch import fetch_feed, new_session
 from .match import Matcher
 from .models import FetchResult, Item, TopicMatch
@@ -85,14 +85,15 @@ def _describe(item: Item, matches: Sequence[TopicMatch]) -> str:
         return f"  ·  no match: {item.title}"
     lines = [f"  ✔  {', '.join(m.topic for m in matches)}: {item.title}"]
     for m in matches:
+        hits = explanation(m, item)["hits"]
         why = [
             f"{label}: {', '.join(terms)}"
-            for label, terms in (
-                ("match_any", m.match_any),
-                ("actors", m.actors),
-                ("keywords", m.keywords),
+            for label, role in (
+                ("match_any", "match_any"),
+                ("actors", "actor"),
+                ("keywords", "keyword"),
             )
-            if terms
+            if (terms := terms_with_text(hits, role))
         ]
         lines.append(f"       {m.topic} ← {'; '.join(why)}")
     alert = summarise(item, matches).plain

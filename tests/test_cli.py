@@ -84,7 +84,7 @@ def test_preview_text_shows_decisions_and_alert_text() -> None:
     assert result.returncode == 0, result.stderr
     assert "3 items, 2 match" in result.stdout
     assert "no match: City council approves new bike lanes" in result.stdout
-    assert "actors: NATO, Vladimir Putin" in result.stdout
+    assert "actors: NATO (headline), Vladimir Putin (“Putin”, headline)" in result.stdout
     assert "│ https://wire.example.org/2022/02/nato-sanctions" in result.stdout
 
 
