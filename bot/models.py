@@ -20,6 +20,8 @@ class Item:
     """One feed entry, reduced to what matching and alerting use.
 
     `key` is the item's identity within its feed (guid, else link, else a content hash).
+    `link_key` is its canonical link ("" without one): an item whose guid changed but whose
+    link is known is not new.
     `summary` is the feed's description as sent (may contain HTML).
     """
 
@@ -30,6 +32,7 @@ class Item:
     summary: str = ""
     published: datetime | None = None
     language: str | None = None  # as the feed declares it, e.g. "en-gb", "ru"
+    link_key: str = ""
 
 
 @dataclass(frozen=True)
