@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import AsyncExitStack, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -22,7 +23,7 @@ from .deliver import Deliverer
 from .fetch import new_session
 from .match import Matcher
 from .pipeline import FeedOutcome, process_feed
-from .scheduler import FeedScheduler
+from .scheduler import FeedJob, FeedScheduler
 from .settings import Settings
 from .storage import Storage
 from .telegram.commands import COMMANDS, ChatCommands
@@ -55,14 +56,19 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         application = _build_application(settings, token, storage, catalog)
         deliverer = Deliverer(application.bot, storage)
 
+        policy = settings.poll_policy
+
         async def poll(feed: Feed) -> FeedOutcome:
-            outcome = await process_feed(feed, http=http, storage=storage, matcher=matcher)
+            outcome = await process_feed(
+                feed, http=http, storage=storage, matcher=matcher, policy=policy
+            )
             if outcome.queued:
                 deliverer.wake()
+            if outcome.report:
+                await _tell_admins(application, settings.admins, outcome.report)
             return outcome
 
-        scheduler = FeedScheduler(catalog.feeds, poll)
-        scheduler.start()
+        scheduler = _start_scheduler(settings, catalog, poll, storage)
         stack.callback(scheduler.shutdown)
 
         if not await _until_connected(application, stop):
@@ -129,10 +135,16 @@ async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> N
         stack.callback(storage.close)
         http = await stack.enter_async_context(new_session(settings.fetch_timeout))
 
+        policy = settings.poll_policy
+
         async def poll(feed: Feed) -> FeedOutcome:
-            outcome = await process_feed(feed, http=http, storage=storage, matcher=matcher)
+            outcome = await process_feed(
+                feed, http=http, storage=storage, matcher=matcher, policy=policy
+            )
             for alert in outcome.alerts:
                 print(f"\n{'─' * 60}\n{alert.plain}", file=out, flush=True)
+            if outcome.report:
+                print(f"\n⚠️ {outcome.report}", file=out, flush=True)
             return outcome
 
         print(
@@ -142,10 +154,39 @@ async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> N
             file=out,
             flush=True,
         )
-        scheduler = FeedScheduler(catalog.feeds, poll)
-        scheduler.start()
+        scheduler = _start_scheduler(settings, catalog, poll, storage)
         stack.callback(scheduler.shutdown)
         await stop.wait()
+
+
+def _start_scheduler(
+    settings: Settings, catalog: Catalog, poll: FeedJob, storage: Storage
+) -> FeedScheduler:
+    """Poll every feed; forget item identities no feed has shown for `keep_seen_days`."""
+    policy = settings.poll_policy
+    pruned = storage.prune_seen(datetime.now(UTC) - policy.keep_seen)
+    if pruned:
+        log.info("pruned seen items=%d older_than_days=%d", pruned, settings.keep_seen_days)
+    scheduler = FeedScheduler(
+        catalog.feeds,
+        poll,
+        concurrency=settings.poll_concurrency,
+        per_host=settings.poll_per_host,
+        policy=policy,
+        on_next_poll=lambda feed, when: storage.set_next_poll(feed.name, when),
+    )
+    scheduler.start()
+    return scheduler
+
+
+async def _tell_admins(application: Application, admins: frozenset[int], text: str) -> None:  # type: ignore[type-arg]
+    """Best effort: an admin who never started a chat with the bot cannot be messaged."""
+    log.warning("admin notice: %s", text)
+    for admin in sorted(admins):
+        try:
+            await application.bot.send_message(admin, text)
+        except TelegramError as exc:
+            log.warning("could not tell admin=%d: %s", admin, exc)
 
 
 def _build_application(

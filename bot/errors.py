@@ -34,5 +34,18 @@ class FetchError(NewsbotError):
     """A feed could not be downloaded (network, timeout, HTTP status, size)."""
 
 
+class FeedGone(FetchError):
+    """The server says the feed is gone for good (HTTP 410): stop polling it."""
+
+
+class Throttled(FetchError):
+    """The server asks us to come back later (429, 503); `retry_after` is in seconds, from its
+    Retry-After header, or None when it gave none we could read."""
+
+    def __init__(self, message: str, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ParseError(NewsbotError):
     """Downloaded bytes are not a feed we can read."""

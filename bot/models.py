@@ -7,12 +7,37 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
+class Validators:
+    """What the next request sends to ask "changed since?": the server's ETag and
+    Last-Modified verbatim, and a hash of the body for servers that ignore both."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+
+
+@dataclass(frozen=True)
 class FetchResult:
-    """Bytes of a feed document as the server sent them, with what the parser needs."""
+    """Bytes of a feed document as the server sent them, with what the parser needs.
+
+    `moved_to` is where a chain of permanent redirects (301/308) from the requested URL led.
+    """
 
     url: str
     content: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    validators: Validators = field(default_factory=Validators)
+    moved_to: str | None = None
+
+
+@dataclass(frozen=True)
+class NotModified:
+    """The feed has not changed since the last poll (a 304, or the same body again)."""
+
+    url: str
+    validators: Validators
+    moved_to: str | None = None
+    reason: str = "304"
 
 
 @dataclass(frozen=True)

@@ -2,27 +2,38 @@
 
 A failing feed becomes a FeedOutcome carrying the error, never an exception that stops the
 caller. On a feed's first successful poll everything it shows is recorded as seen and nothing is
-alerted, so starting the bot (or adding a feed) never floods chats with old news.
+alerted, so starting the bot (or adding a feed, or pointing a feed at a new URL) never floods
+chats with old news. When to poll next is the scheduler's business (see polling.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import aiohttp
 
 from .catalog import Feed
-from .errors import FetchError, ParseError
+from .errors import FeedGone, FetchError, ParseError, Throttled
 from .fetch import fetch_feed
 from .match import Matcher
-from .models import Alert
+from .models import Alert, FetchResult, Item, NotModified
 from .parse import parse_feed
-from .storage import Storage
+from .polling import DEFAULT_POLICY, PollPolicy, admit, is_flood, should_report_failure
+from .storage import FeedState, Storage
 from .summarise import summarise
 
 log = logging.getLogger(__name__)
+
+# Runs the parser off the event loop (a thread, or a process pool at scale).
+Parser = Callable[[str, FetchResult], Awaitable[list[Item]]]
+
+
+async def parse_in_thread(feed_name: str, fetched: FetchResult) -> list[Item]:
+    return await asyncio.to_thread(parse_feed, feed_name, fetched)
 
 
 @dataclass(frozen=True)
@@ -36,33 +47,140 @@ class FeedOutcome:
     queued: int = 0
     first_poll: bool = False
     error: str | None = None
+    not_modified: bool = False
+    failures: int = 0  # polls failed in a row, this one included
+    throttled: bool = False
+    retry_after: float | None = None
+    gone: bool = False
+    too_old: int = 0  # new items published before the age cutoff: recorded, not alerted
+    suppressed: int = 0  # alerts held back because the feed flooded
+    report: str | None = None  # something the admins should hear about
 
 
 async def process_feed(
-    feed: Feed, *, http: aiohttp.ClientSession, storage: Storage, matcher: Matcher
+    feed: Feed,
+    *,
+    http: aiohttp.ClientSession,
+    storage: Storage,
+    matcher: Matcher,
+    parser: Parser = parse_in_thread,
+    policy: PollPolicy = DEFAULT_POLICY,
+    now: datetime | None = None,
 ) -> FeedOutcome:
     """Poll `feed` once and queue alerts for its new matching items."""
+    now = now or datetime.now(UTC)
+    state = _current_state(feed, storage)
+    if state is not None and state.gone_at:
+        return FeedOutcome(feed.name, error=state.last_error, gone=True)
+    poll_url = state.poll_url if state else feed.url
+    validators = state.validators if state else None
     try:
-        fetched = await fetch_feed(http, feed.url)
-        items = await asyncio.to_thread(parse_feed, feed.name, fetched)
+        fetched = await fetch_feed(http, poll_url, validators, max_bytes=policy.max_bytes)
+        if isinstance(fetched, NotModified):
+            storage.record_not_modified(
+                feed.name, feed.url, fetched.validators, fetched.moved_to, now
+            )
+            return FeedOutcome(feed.name, not_modified=True)
+        items = await parser(feed.name, fetched)
+    except FeedGone as exc:
+        storage.mark_gone(feed.name, feed.url, str(exc), now)
+        report = (
+            f"Feed {feed.name!r} is gone ({exc}) and will not be polled again; "
+            "fix or remove its URL in feeds.toml."
+        )
+        return FeedOutcome(feed.name, error=str(exc), gone=True, report=report)
+    except Throttled as exc:
+        return _failed(feed, storage, str(exc), now, policy, exc.retry_after, throttled=True)
     except (FetchError, ParseError) as exc:
-        return _failed(feed, storage, str(exc))
+        return _failed(feed, storage, str(exc), now, policy)
     except Exception as exc:  # a parser bug on one feed must be recorded, never stop it silently
         log.exception("parsing crashed feed=%r", feed.name)
-        return _failed(feed, storage, f"parser crashed: {type(exc).__name__}: {exc}")
-    first_poll = not storage.has_succeeded(feed.name)
+        return _failed(feed, storage, f"parser crashed: {type(exc).__name__}: {exc}", now, policy)
+    return _record(feed, fetched, items, state, storage, matcher, policy, now)
+
+
+def _current_state(feed: Feed, storage: Storage) -> FeedState | None:
+    state = storage.feed_state(feed.name)
+    if state is not None and state.url != feed.url:
+        log.info(
+            "feed url changed feed=%r url=%r: next success is a first poll", feed.name, feed.url
+        )
+        storage.restart_feed(feed.name, feed.url)
+        state = storage.feed_state(feed.name)
+    return state
+
+
+def _record(
+    feed: Feed,
+    fetched: FetchResult,
+    items: list[Item],
+    state: FeedState | None,
+    storage: Storage,
+    matcher: Matcher,
+    policy: PollPolicy,
+    now: datetime,
+) -> FeedOutcome:
+    first_poll = state is None or state.first_success_at is None
     fresh = storage.unseen(feed.name, items)
-    alerts = [] if first_poll else [summarise(i, m) for i in fresh if (m := matcher.match(i))]
-    queued = storage.record_poll(feed.name, feed.url, fresh, alerts)
-    outcome = FeedOutcome(feed.name, len(items), len(fresh), tuple(alerts), queued, first_poll)
+    admitted = admit(fresh, now, policy)
+    alerts = (
+        []
+        if first_poll
+        else [summarise(i, m) for i in admitted.eligible if (m := matcher.match(i))]
+    )
+    suppressed = 0
+    if is_flood(len(fresh), len(items), policy) and len(alerts) > policy.flood_limit:
+        suppressed = len(alerts) - policy.flood_limit
+        for alert in alerts[:suppressed]:
+            log.warning("flood suppressed feed=%r item=%r", feed.name, alert.item.link)
+        alerts = alerts[suppressed:]  # the newest ones
+    queued = storage.record_poll(
+        feed.name, feed.url, items, alerts, fetched.validators, fetched.moved_to, now
+    )
+    outcome = FeedOutcome(
+        feed.name,
+        items=len(items),
+        new=len(fresh),
+        alerts=tuple(alerts),
+        queued=queued,
+        first_poll=first_poll,
+        too_old=0 if first_poll else len(admitted.too_old),
+        suppressed=suppressed,
+    )
     _log(outcome)
     return outcome
 
 
-def _failed(feed: Feed, storage: Storage, error: str) -> FeedOutcome:
-    failures = storage.record_failure(feed.name, feed.url, error)
-    log.warning("poll failed feed=%r error=%r failures_in_a_row=%d", feed.name, error, failures)
-    return FeedOutcome(feed.name, error=error)
+def _failed(
+    feed: Feed,
+    storage: Storage,
+    error: str,
+    now: datetime,
+    policy: PollPolicy,
+    retry_after: float | None = None,
+    *,
+    throttled: bool = False,
+) -> FeedOutcome:
+    state = storage.record_failure(feed.name, feed.url, error, now)
+    log.warning(
+        "poll failed feed=%r error=%r failures_in_a_row=%d", feed.name, error, state.failures
+    )
+    report = None
+    since = datetime.fromisoformat(state.failing_since) if state.failing_since else now
+    if not state.failure_reported and should_report_failure(since, now, policy):
+        storage.mark_failure_reported(feed.name)
+        report = (
+            f"Feed {feed.name!r} has failed since {state.failing_since} "
+            f"({state.failures} polls in a row): {error}"
+        )
+    return FeedOutcome(
+        feed.name,
+        error=error,
+        failures=state.failures,
+        throttled=throttled,
+        retry_after=retry_after,
+        report=report,
+    )
 
 
 def _log(outcome: FeedOutcome) -> None:
@@ -74,12 +192,14 @@ def _log(outcome: FeedOutcome) -> None:
         )
         return
     log.info(
-        "polled feed=%r items=%d new=%d alerts=%d deliveries=%d",
+        "polled feed=%r items=%d new=%d alerts=%d deliveries=%d too_old=%d suppressed=%d",
         outcome.feed,
         outcome.items,
         outcome.new,
         len(outcome.alerts),
         outcome.queued,
+        outcome.too_old,
+        outcome.suppressed,
     )
     for alert in outcome.alerts:
         log.info("alert feed=%r item=%r topics=%s", outcome.feed, alert.item.link, alert.topics)

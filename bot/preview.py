@@ -54,7 +54,9 @@ async def _load(source: str, catalog: Catalog, http: Any) -> tuple[str, FetchRes
     if urlsplit(source).scheme in {"http", "https"}:
         configured = {feed.url: feed.name for feed in catalog.feeds}
         name = configured.get(source) or urlsplit(source).netloc
-        return name, await fetch_feed(http, source)
+        fetched = await fetch_feed(http, source)
+        assert isinstance(fetched, FetchResult)  # no validators sent: never NotModified
+        return name, fetched
     path = Path(source)
     content = await asyncio.to_thread(path.read_bytes)
     return path.stem, FetchResult(source, content)

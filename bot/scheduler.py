@@ -1,40 +1,67 @@
-"""Runs a job per feed on its interval with APScheduler, with bounded concurrency.
+"""Runs a job per feed with APScheduler: on its interval, or later when the feed asks for it.
 
-First polls are spread over the shortest interval so many feeds do not fire in the same second;
-a poll still running when its next turn comes is not started twice; an exception in a job is
-logged and the schedule carries on.
+First polls are spread over the feed's interval so a thousand feeds do not fire in the same
+second. Concurrency is bounded overall and per host (politeness: a few requests at a time to
+one server). After each poll, `polling.next_delay` decides when the next one runs (Retry-After,
+exponential backoff with jitter); a feed that is gone is not polled again. A poll still running
+when its next turn comes is not started twice; an exception in a job is logged and the
+schedule carries on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from .catalog import Feed
+from .pipeline import FeedOutcome
+from .polling import DEFAULT_POLICY, PollPolicy, next_delay
 
 log = logging.getLogger(__name__)
 
-FeedJob = Callable[[Feed], Awaitable[object]]
+FeedJob = Callable[[Feed], Awaitable[FeedOutcome]]
+NextPoll = Callable[[Feed, datetime | None], None]
 
 
 class FeedScheduler:
-    """Calls `job(feed)` every `feed.interval` seconds, at most `concurrency` at a time."""
+    """Calls `job(feed)` for every feed, at most `concurrency` at a time and `per_host` at a
+    time per server, and tells `on_next_poll` when each feed is polled next (None: never)."""
 
-    def __init__(self, feeds: Sequence[Feed], job: FeedJob, concurrency: int = 16) -> None:
-        self._feeds = tuple(feeds)
+    def __init__(
+        self,
+        feeds: Sequence[Feed],
+        job: FeedJob,
+        *,
+        concurrency: int = 32,
+        per_host: int = 2,
+        policy: PollPolicy = DEFAULT_POLICY,
+        on_next_poll: NextPoll | None = None,
+    ) -> None:
+        self._feeds = {feed.name: feed for feed in feeds}
         self._job = job
         self._slots = asyncio.Semaphore(concurrency)
+        self._per_host = per_host
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self._per_host)
+        )
+        self._policy = policy
+        self._on_next_poll = on_next_poll
         self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._rng = random.Random()
 
     def start(self) -> None:
         now = datetime.now(UTC)
-        spread = min((f.interval for f in self._feeds), default=0)
-        for index, feed in enumerate(self._feeds):
-            offset = timedelta(seconds=spread * index / len(self._feeds))
+        for index, feed in enumerate(self._feeds.values()):
+            # Golden-ratio offsets spread any number of feeds evenly over their interval.
+            offset = timedelta(seconds=feed.interval * ((index * 0.6180339887) % 1.0))
             self._scheduler.add_job(
                 self._run,
                 "interval",
@@ -54,9 +81,47 @@ class FeedScheduler:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 
+    def poll_now(self, name: str) -> bool:
+        """Run the feed's poll as soon as a slot is free; False for an unknown feed."""
+        try:
+            self._scheduler.modify_job(name, next_run_time=datetime.now(UTC))
+        except JobLookupError:
+            return False
+        return True
+
+    def next_poll(self, name: str) -> datetime | None:
+        job = self._scheduler.get_job(name)
+        return job.next_run_time if job is not None else None
+
     async def _run(self, feed: Feed) -> None:
-        async with self._slots:
+        host = urlsplit(feed.url).hostname or ""
+        async with self._slots, self._hosts[host]:
             try:
-                await self._job(feed)
+                outcome = await self._job(feed)
             except Exception:
                 log.exception("poll crashed feed=%r", feed.name)
+                return
+        self._plan_next(feed, outcome)
+
+    def _plan_next(self, feed: Feed, outcome: FeedOutcome) -> None:
+        if outcome.gone:
+            self._scheduler.remove_job(feed.name)
+            self._tell(feed, None)
+            return
+        delay = next_delay(
+            feed.interval,
+            failures=outcome.failures,
+            retry_after=outcome.retry_after,
+            throttled=outcome.throttled,
+            policy=self._policy,
+            rng=self._rng,
+        )
+        when = datetime.now(UTC) + timedelta(seconds=delay)
+        if delay > feed.interval:
+            log.info("next poll delayed feed=%r seconds=%.0f", feed.name, delay)
+            self._scheduler.modify_job(feed.name, next_run_time=when)
+        self._tell(feed, when)
+
+    def _tell(self, feed: Feed, when: datetime | None) -> None:
+        if self._on_next_poll is not None:
+            self._on_next_poll(feed, when)

@@ -5,11 +5,14 @@ Only `app` and `__main__` build a Settings; everything else receives values as a
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from .polling import PollPolicy
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 
@@ -35,6 +38,20 @@ class Settings(BaseSettings):
         default=60, ge=1, description="Seconds between polls of a feed without its own interval"
     )
     fetch_timeout: float = Field(default=20.0, gt=0, description="Seconds for one feed request")
+    fetch_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest feed accepted, decoded bytes"
+    )
+    max_item_age_hours: float = Field(
+        default=48, gt=0, description="New items published longer ago are recorded, not alerted"
+    )
+    flood_limit: int = Field(
+        default=5, ge=1, description="Most alerts per poll from a feed that suddenly looks all new"
+    )
+    keep_seen_days: int = Field(
+        default=90, ge=1, description="Days an item no longer in its feed is remembered"
+    )
+    poll_concurrency: int = Field(default=32, ge=1, description="Feed requests at once, overall")
+    poll_per_host: int = Field(default=2, ge=1, description="Feed requests at once per server")
     poll_timeout: int = Field(
         default=30, ge=0, description="Seconds one getUpdates long poll may wait"
     )
@@ -63,6 +80,15 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @property
+    def poll_policy(self) -> PollPolicy:
+        return PollPolicy(
+            max_age=timedelta(hours=self.max_item_age_hours),
+            flood_limit=self.flood_limit,
+            keep_seen=timedelta(days=self.keep_seen_days),
+            max_bytes=self.fetch_max_bytes,
+        )
 
     @property
     def token_value(self) -> str | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .explain import explanation
-from .models import Alert, Item
+from .models import Alert, Item, Validators
 
 _MIGRATIONS: tuple[str, ...] = (
     """
@@ -81,6 +81,24 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE alerts ADD COLUMN explanation TEXT NOT NULL DEFAULT '[]';
     CREATE INDEX deliveries_by_message ON deliveries(chat_id, message_id);
     """,
+    # 3: polite polling (validators, redirects, gone, failure streaks) and identity by link;
+    # seen items remember when they were last in their feed, so pruning spares live ones.
+    """
+    ALTER TABLE feeds ADD COLUMN etag TEXT;
+    ALTER TABLE feeds ADD COLUMN last_modified TEXT;
+    ALTER TABLE feeds ADD COLUMN body_hash TEXT;
+    ALTER TABLE feeds ADD COLUMN moved_to TEXT;
+    ALTER TABLE feeds ADD COLUMN moved_candidate TEXT;
+    ALTER TABLE feeds ADD COLUMN gone_at TEXT;
+    ALTER TABLE feeds ADD COLUMN failing_since TEXT;
+    ALTER TABLE feeds ADD COLUMN failure_reported INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feeds ADD COLUMN next_poll_at TEXT;
+    ALTER TABLE seen_items ADD COLUMN link_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE seen_items ADD COLUMN last_seen_at TEXT;
+    UPDATE seen_items SET last_seen_at = first_seen_at;
+    CREATE INDEX seen_items_by_link ON seen_items(feed, link_key) WHERE link_key != '';
+    CREATE INDEX seen_items_by_age ON seen_items(last_seen_at);
+    """,
 )
 
 
@@ -104,8 +122,32 @@ class SentAlert:
     explanations: tuple[dict[str, Any], ...]
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+@dataclass(frozen=True)
+class FeedState:
+    """What polling remembers about a feed between polls."""
+
+    name: str
+    url: str  # as configured when last polled
+    validators: Validators
+    moved_to: str | None  # a permanent redirect seen twice in a row: polled instead of url
+    moved_candidate: str | None  # a permanent redirect seen once
+    first_success_at: str | None
+    last_success_at: str | None
+    last_error: str | None
+    failures: int  # polls failed in a row
+    failing_since: str | None
+    failure_reported: bool
+    gone_at: str | None
+    next_poll_at: str | None
+    items_seen: int = 0
+
+    @property
+    def poll_url(self) -> str:
+        return self.moved_to or self.url
+
+
+def _now(moment: datetime | None = None) -> str:
+    return (moment or datetime.now(UTC)).isoformat(timespec="seconds")
 
 
 class Storage:
@@ -183,48 +225,128 @@ class Storage:
 
     def has_succeeded(self, feed: str) -> bool:
         """Whether this feed was ever polled successfully (its items are on record)."""
-        row = self._db.execute(
-            "SELECT first_success_at FROM feeds WHERE name = ?", (feed,)
-        ).fetchone()
-        return row is not None and row["first_success_at"] is not None
+        state = self.feed_state(feed)
+        return state is not None and state.first_success_at is not None
+
+    def feed_state(self, feed: str) -> FeedState | None:
+        row = self._db.execute("SELECT * FROM feeds WHERE name = ?", (feed,)).fetchone()
+        return None if row is None else _feed_state(row)
+
+    def feed_states(self) -> list[FeedState]:
+        """Every feed on record, with how many item identities it has shown."""
+        rows = self._db.execute(
+            """SELECT f.*, (SELECT count(*) FROM seen_items s WHERE s.feed = f.name) AS items_seen
+               FROM feeds f ORDER BY f.name"""
+        )
+        return [_feed_state(row) for row in rows]
+
+    def restart_feed(self, feed: str, url: str) -> None:
+        """The configured URL changed: forget validators and redirects, and make the next
+        success a first poll (recorded, not alerted), since the new URL may be another feed."""
+        self._db.execute(
+            """UPDATE feeds SET url = ?, etag = NULL, last_modified = NULL, body_hash = NULL,
+                 moved_to = NULL, moved_candidate = NULL, gone_at = NULL,
+                 first_success_at = NULL, failures = 0, failing_since = NULL,
+                 failure_reported = 0
+               WHERE name = ?""",
+            (url, feed),
+        )
 
     def unseen(self, feed: str, items: Sequence[Item]) -> list[Item]:
-        """The items whose identity this feed has not shown before, each identity once."""
-        seen = {
-            row["key"]
-            for row in self._db.execute("SELECT key FROM seen_items WHERE feed = ?", (feed,))
-        }
+        """The items this feed has not shown before, each once: neither their identity nor
+        their canonical link is on record (a known link under a changed guid is not new)."""
+        keys = {item.key for item in items}
+        links = {item.link_key for item in items if item.link_key}
+        seen_keys = self._present("key", feed, keys)
+        seen_links = self._present("link_key", feed, links)
         fresh: dict[str, Item] = {}
         for item in items:
-            if item.key not in seen:
-                fresh.setdefault(item.key, item)
+            if item.key in seen_keys or (item.link_key and item.link_key in seen_links):
+                continue
+            fresh.setdefault(item.key, item)
         return list(fresh.values())
 
-    def record_poll(
-        self, feed: str, url: str, items: Sequence[Item], alerts: Sequence[Alert]
-    ) -> int:
-        """In one transaction: mark `items` seen, queue each alert for its subscribed chats.
+    def _present(self, column: str, feed: str, values: set[str]) -> set[str]:
+        found: set[str] = set()
+        ordered = sorted(values)
+        for start in range(0, len(ordered), 500):  # SQLite's limit on bound parameters
+            chunk = ordered[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT {column} FROM seen_items WHERE feed = ? AND {column} IN ({marks})",
+                (feed, *chunk),
+            )
+            found.update(row[0] for row in rows)
+        return found
 
-        Returns the number of deliveries queued.
-        """
-        now = _now()
+    def record_poll(
+        self,
+        feed: str,
+        url: str,
+        items: Sequence[Item],
+        alerts: Sequence[Alert],
+        validators: Validators | None = None,
+        moved_to: str | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """In one transaction: mark every item of the document seen (now, again), queue each
+        alert for its subscribed chats, and note the success. Returns deliveries queued."""
+        stamp = _now(now)
         queued = 0
         with self._transaction():
+            self._succeeded(feed, url, validators or Validators(), moved_to, stamp)
             self._db.execute(
-                """INSERT INTO feeds (name, url, first_success_at, last_success_at, failures)
-                   VALUES (?, ?, ?, ?, 0)
-                   ON CONFLICT (name) DO UPDATE SET url = excluded.url,
-                     first_success_at = coalesce(first_success_at, excluded.first_success_at),
-                     last_success_at = excluded.last_success_at, failures = 0""",
-                (feed, url, now, now),
+                "UPDATE feeds SET first_success_at = coalesce(first_success_at, ?) WHERE name = ?",
+                (stamp, feed),
             )
             self._db.executemany(
-                "INSERT OR IGNORE INTO seen_items VALUES (?, ?, ?)",
-                [(feed, item.key, now) for item in items],
+                """INSERT INTO seen_items (feed, key, first_seen_at, last_seen_at, link_key)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (feed, key) DO UPDATE SET last_seen_at = excluded.last_seen_at""",
+                [(feed, item.key, stamp, stamp, item.link_key) for item in items],
             )
             for alert in alerts:
-                queued += self._queue(alert, now)
+                queued += self._queue(alert, stamp)
         return queued
+
+    def record_not_modified(
+        self,
+        feed: str,
+        url: str,
+        validators: Validators,
+        moved_to: str | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """A poll that found the feed unchanged: a success, with nothing to parse."""
+        with self._transaction():
+            self._succeeded(feed, url, validators, moved_to, _now(now))
+
+    def _succeeded(
+        self, feed: str, url: str, validators: Validators, moved_to: str | None, stamp: str
+    ) -> None:
+        """A success resets the failure streak; a permanent redirect seen on two polls in a
+        row becomes the URL polled (one seen once is only a candidate)."""
+        self._db.execute(
+            """INSERT INTO feeds (name, url, failures) VALUES (?, ?, 0)
+               ON CONFLICT (name) DO NOTHING""",
+            (feed, url),
+        )
+        self._db.execute(
+            """UPDATE feeds SET last_success_at = :stamp, failures = 0, failing_since = NULL,
+                 failure_reported = 0, etag = :etag, last_modified = :modified, body_hash = :hash,
+                 moved_to = CASE WHEN :moved IS NOT NULL AND :moved = moved_candidate
+                                 THEN :moved ELSE moved_to END,
+                 moved_candidate = :moved
+               WHERE name = :feed""",
+            {
+                "stamp": stamp,
+                "etag": validators.etag,
+                "modified": validators.last_modified,
+                "hash": validators.body_hash,
+                "moved": moved_to,
+                "feed": feed,
+            },
+        )
 
     def _queue(self, alert: Alert, now: str) -> int:
         item = alert.item
@@ -259,17 +381,43 @@ class Storage:
         )
         return cursor.rowcount
 
-    def record_failure(self, feed: str, url: str, error: str) -> int:
-        """Note a failed poll; return how many polls in a row have now failed."""
-        row = self._db.execute(
-            """INSERT INTO feeds (name, url, last_error, last_error_at, failures)
-               VALUES (?, ?, ?, ?, 1)
+    def record_failure(
+        self, feed: str, url: str, error: str, now: datetime | None = None
+    ) -> FeedState:
+        """Note a failed poll; the state says how many polls in a row failed, and since when."""
+        stamp = _now(now)
+        self._db.execute(
+            """INSERT INTO feeds (name, url, last_error, last_error_at, failures, failing_since)
+               VALUES (?, ?, ?, ?, 1, ?)
                ON CONFLICT (name) DO UPDATE SET last_error = excluded.last_error,
-                 last_error_at = excluded.last_error_at, failures = failures + 1
-               RETURNING failures""",
-            (feed, url, error, _now()),
-        ).fetchone()
-        return int(row["failures"])
+                 last_error_at = excluded.last_error_at, failures = failures + 1,
+                 failing_since = coalesce(failing_since, excluded.failing_since)""",
+            (feed, url, error, stamp, stamp),
+        )
+        state = self.feed_state(feed)
+        assert state is not None
+        return state
+
+    def mark_failure_reported(self, feed: str) -> None:
+        self._db.execute("UPDATE feeds SET failure_reported = 1 WHERE name = ?", (feed,))
+
+    def mark_gone(self, feed: str, url: str, error: str, now: datetime | None = None) -> None:
+        """HTTP 410: the feed is not polled again until its URL changes in feeds.toml."""
+        self.record_failure(feed, url, error, now)
+        self._db.execute("UPDATE feeds SET gone_at = ? WHERE name = ?", (_now(now), feed))
+
+    def set_next_poll(self, feed: str, at: datetime | None) -> None:
+        """When the scheduler polls the feed next (None: never), for `feeds` listings."""
+        value = _now(at) if at is not None else None
+        self._db.execute("UPDATE feeds SET next_poll_at = ? WHERE name = ?", (value, feed))
+
+    def prune_seen(self, older_than: datetime) -> int:
+        """Forget item identities not in their feed since `older_than`. An item still in its
+        feed is re-marked on every changed poll, so it is never pruned and never re-alerted."""
+        cursor = self._db.execute(
+            "DELETE FROM seen_items WHERE last_seen_at < ?", (_now(older_than),)
+        )
+        return cursor.rowcount
 
     # -- outbox ------------------------------------------------------------------------------
 
@@ -381,3 +529,22 @@ class _Transaction:
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
         if self._owner:
             self._db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def _feed_state(row: sqlite3.Row) -> FeedState:
+    return FeedState(
+        name=row["name"],
+        url=row["url"],
+        validators=Validators(row["etag"], row["last_modified"], row["body_hash"]),
+        moved_to=row["moved_to"],
+        moved_candidate=row["moved_candidate"],
+        first_success_at=row["first_success_at"],
+        last_success_at=row["last_success_at"],
+        last_error=row["last_error"],
+        failures=row["failures"],
+        failing_since=row["failing_since"],
+        failure_reported=bool(row["failure_reported"]),
+        gone_at=row["gone_at"],
+        next_poll_at=row["next_poll_at"],
+        items_seen=row["items_seen"] if "items_seen" in row.keys() else 0,  # noqa: SIM118
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
@@ -23,18 +23,19 @@ class Entry:
     title: str
     description: str = ""
     link: str = ""
-    published: datetime | None = None
+    # Published now unless a test says otherwise: the bot does not alert items older than 48 h.
+    published: datetime | None = field(default_factory=lambda: datetime.now(UTC))
 
     def to_xml(self) -> str:
         link = self.link or f"https://news.example.org/{self.guid}"
-        when = format_datetime(self.published or datetime(2022, 2, 1, 12, 0, tzinfo=UTC))
+        when = f"<pubDate>{format_datetime(self.published)}</pubDate>" if self.published else ""
         return (
             "<item>"
             f"<title>{escape(self.title)}</title>"
             f"<link>{escape(link)}</link>"
             f'<guid isPermaLink="false">{escape(self.guid)}</guid>'
             f"<description>{escape(self.description)}</description>"
-            f"<pubDate>{when}</pubDate>"
+            f"{when}"
             "</item>"
         )
 

@@ -125,4 +125,5 @@ async def test_unreachable_server_is_a_recorded_error(
     feed = Feed("dead", "http://127.0.0.1:9/feed.xml", 60)
     outcome = await process_feed(feed, http=http, storage=storage, matcher=matcher)
     assert outcome.error
-    assert storage.record_failure("dead", feed.url, "again") == 2
+    assert outcome.failures == 1
+    assert storage.record_failure("dead", feed.url, "again").failures == 2
