@@ -8,12 +8,16 @@ poll has been fully processed. That is how tests synchronise without sleeping.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
+import gzip
+import hashlib
+import zlib
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
+import brotli  # type: ignore[import-untyped]
 from aiohttp import web
 
 
@@ -56,12 +60,27 @@ class Broken:
     content_type: str = "text/html"
 
 
+@dataclass
+class Reply:
+    """One scripted response: served once, in order, before the feed's normal content."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/rss+xml"
+    encoding: str | None = None  # "gzip", "deflate" or "br": compress the body, say so
+    trickle: bool = False  # send a byte now and then, forever (until the client gives up)
+
+
 class FeedServer:
     """Serves `/<name>.xml`; start with `await server.start()`."""
 
     def __init__(self) -> None:
         self._entries: dict[str, list[Entry]] = {}
         self._broken: dict[str, Broken] = {}
+        self._scripts: defaultdict[str, deque[Reply]] = defaultdict(deque)
+        self._validators: dict[str, tuple[bool, bool]] = {}
+        self.requests: defaultdict[str, list[dict[str, str]]] = defaultdict(list)
         self.fetches: Counter[str] = Counter()
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -90,6 +109,14 @@ class FeedServer:
     def break_feed(self, name: str, broken: Broken) -> None:
         self._broken[name] = broken
 
+    def script(self, name: str, *replies: Reply) -> None:
+        """Serve these responses to the next requests for the feed, one each, in order."""
+        self._scripts[name].extend(replies)
+
+    def use_validators(self, name: str, *, etag: bool = True, last_modified: bool = True) -> None:
+        """Send ETag / Last-Modified with the feed and answer matching requests with 304."""
+        self._validators[name] = (etag, last_modified)
+
     async def wait_for_fetches(self, name: str, count: int, within: float = 20.0) -> None:
         """Wait until the feed has been requested at least `count` times in all."""
 
@@ -109,6 +136,9 @@ class FeedServer:
         async with self._changed:
             self.fetches[name] += 1
             self._changed.notify_all()
+        self.requests[name].append(dict(request.headers))
+        if self._scripts[name]:
+            return await self._scripted(request, self._scripts[name].popleft())
         if name in self._broken:
             broken = self._broken[name]
             return web.Response(
@@ -116,4 +146,44 @@ class FeedServer:
             )
         if name not in self._entries:
             return web.Response(status=404, text="no such feed")
-        return web.Response(body=rss(self._entries[name]), content_type="application/rss+xml")
+        body = rss(self._entries[name])
+        headers = {}
+        etag, modified = self._validators.get(name, (False, False))
+        version = hashlib.sha256(body).hexdigest()[:16]
+        if etag:
+            headers["ETag"] = f'"{version}"'
+        if modified:  # one made-up but stable date per version of the body
+            headers["Last-Modified"] = f"Tue, 01 Feb 2022 {int(version[:4], 16) % 24:02d}:00:00 GMT"
+        unchanged = (etag and request.headers.get("If-None-Match") == headers.get("ETag")) or (
+            not etag
+            and modified
+            and request.headers.get("If-Modified-Since") == headers.get("Last-Modified")
+        )
+        if unchanged:
+            return web.Response(status=304, headers=headers)
+        return web.Response(body=body, content_type="application/rss+xml", headers=headers)
+
+    async def _scripted(self, request: web.Request, reply: Reply) -> web.StreamResponse:
+        if reply.trickle:
+            response = web.StreamResponse(headers={"Content-Type": reply.content_type})
+            await response.prepare(request)
+            await response.write(b"<?xml version='1.0'?><rss><channel>")
+            while True:  # the client's total timeout ends this
+                await asyncio.sleep(0.05)
+                await response.write(b" ")
+        body = reply.body
+        headers = dict(reply.headers)
+        if reply.encoding:
+            body = _compress(body, reply.encoding)
+            headers["Content-Encoding"] = reply.encoding
+        return web.Response(
+            status=reply.status, body=body, headers=headers, content_type=reply.content_type
+        )
+
+
+def _compress(body: bytes, encoding: str) -> bytes:
+    if encoding == "gzip":
+        return gzip.compress(body)
+    if encoding == "deflate":
+        return zlib.compress(body)
+    return brotli.compress(body)
