@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [--console]`, `python -m bot check-config`,
+"""Command line: `python -m bot [--console]`, `python -m bot check-config`, `python -m bot feeds`,
 `python -m bot preview [--json] SOURCE...`. Parses argv, builds Settings, calls `app`."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,9 +17,11 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from .app import run_bot, run_console
 from .catalog import load_catalog
 from .errors import ConfigError
+from .feed_report import feed_lines, render_text
 from .logs import RedactingFormatter, setup_logging
 from .preview import preview
 from .settings import Settings
+from .storage import Storage
 
 NO_TOKEN = """\
 BOT_TOKEN is not set, so the bot cannot connect to Telegram.
@@ -48,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check-config":
             return _check_config(settings)
+        if args.command == "feeds":
+            return _feeds(settings)
         if args.command == "preview":
             catalog = load_catalog(settings.config_dir, settings.feed_interval)
             return asyncio.run(
@@ -92,6 +97,21 @@ def _check_config(settings: Settings) -> int:
     return 0
 
 
+def _feeds(settings: Settings) -> int:
+    catalog = load_catalog(settings.config_dir, settings.feed_interval)
+    if not settings.db.exists():
+        print(f"No database at {settings.db} yet: the bot has not polled any feed.")
+        states = {}
+    else:
+        storage = Storage.open(settings.db)
+        try:
+            states = {state.name: state for state in storage.feed_states()}
+        finally:
+            storage.close()
+    print(render_text(feed_lines(catalog.feeds, states, datetime.now(UTC))))
+    return 0
+
+
 def _until_signal(start: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> int:
     async def runner() -> None:
         stop = asyncio.Event()
@@ -114,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
     commands.add_parser("check-config", help="validate config/*.toml and exit")
+    commands.add_parser("feeds", help="list every feed: last success, errors, next poll, items")
     show = commands.add_parser("preview", help="show what the matcher decides for feeds")
     show.add_argument("--json", action="store_true", help="one JSON object per item per line")
     show.add_argument("sources", nargs="+", metavar="SOURCE", help="feed file path or URL")

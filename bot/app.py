@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from .pipeline import FeedOutcome, process_feed
 from .scheduler import FeedJob, FeedScheduler
 from .settings import Settings
 from .storage import Storage
+from .telegram.admin import AdminCommands
 from .telegram.commands import COMMANDS, ChatCommands
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,8 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         storage = Storage.open(settings.db)
         stack.callback(storage.close)
         http = await stack.enter_async_context(new_session(settings.fetch_timeout))
-        application = _build_application(settings, token, storage, catalog)
+        scheduler: FeedScheduler | None = None  # admin commands reach it once it runs
+        application = _build_application(settings, token, storage, catalog, lambda: scheduler)
         deliverer = Deliverer(application.bot, storage)
 
         policy = settings.poll_policy
@@ -190,7 +193,11 @@ async def _tell_admins(application: Application, admins: frozenset[int], text: s
 
 
 def _build_application(
-    settings: Settings, token: str, storage: Storage, catalog: Catalog
+    settings: Settings,
+    token: str,
+    storage: Storage,
+    catalog: Catalog,
+    scheduler: Callable[[], FeedScheduler | None],
 ) -> Application:  # type: ignore[type-arg]
     application = (
         ApplicationBuilder()
@@ -199,6 +206,8 @@ def _build_application(
         .get_updates_read_timeout(settings.poll_timeout + 10)
         .build()
     )
+    admin = AdminCommands(storage, lambda: catalog, scheduler, settings.admins)
+    application.add_handlers(admin.handlers())  # before the chat commands' catch-all
     application.add_handlers(ChatCommands(storage, lambda: catalog).handlers())
     application.add_error_handler(_on_error)
     return application

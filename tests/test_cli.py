@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.storage import Storage
+
 from .conftest import TEST_TOKEN, feeds_toml
 from .fake_bot_api import FakeBotAPI
 from .feed_server import Entry, FeedServer
@@ -192,3 +194,27 @@ def test_check_config_warns_about_rules_that_cannot_do_what_they_say(tmp_path: P
     assert "actors.moscow: no topic lists this actor" in out
     assert "topics.crisis.keywords[1]: 'troops' is listed twice" in out
     assert "topics.crisis.keywords[2]: 'Champions League' is also an exclude term" in out
+
+
+def test_feeds_lists_each_feeds_health(tmp_path: Path) -> None:
+    (tmp_path / "topics.toml").write_text('[topics.t]\ntitle = "T"\nmatch_any = ["Kyiv"]\n')
+    (tmp_path / "feeds.toml").write_text(
+        feeds_toml({"Wire": "https://wire.example/f.xml", "Fresh": "https://fresh.example/f.xml"})
+    )
+    db = tmp_path / "bot.sqlite3"
+    storage = Storage.open(db)
+    storage.record_poll("Wire", "https://wire.example/f.xml", [], [])
+    storage.record_failure("Wire", "https://wire.example/f.xml", "HTTP 503 Service Unavailable")
+    storage.close()
+    result = run("feeds", BOT_CONFIG_DIR=str(tmp_path), BOT_DB=str(db))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == [
+        "feed", "status", "last", "success", "next", "poll", "items", "failures", "last", "error",
+    ]  # fmt: skip
+    wire = next(line for line in lines if line.startswith("Wire"))
+    assert "failing" in wire
+    assert "HTTP 503 Service Unavailable" in wire
+    fresh = next(line for line in lines if line.startswith("Fresh"))
+    assert "new" in fresh
+    assert "never" in fresh

@@ -1,0 +1,93 @@
+"""Admin chat commands (BOT_ADMINS only): `/feeds` lists every feed's health, `/poll <feed>`
+polls one now. Anyone else gets a short "not allowed" and learns nothing about the feeds."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Protocol
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes
+
+from ..catalog import Catalog
+from ..feed_report import feed_lines, render_html
+from ..storage import Storage
+
+log = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+NOT_ALLOWED = "Sorry, only the bot's admins may use that command."
+
+
+class Poller(Protocol):
+    """What admin commands need from the scheduler."""
+
+    def poll_now(self, name: str) -> bool: ...
+
+    def next_poll(self, name: str) -> datetime | None: ...
+
+
+class AdminCommands:
+    def __init__(
+        self,
+        storage: Storage,
+        catalog: Callable[[], Catalog],
+        poller: Callable[[], Poller | None],
+        admins: frozenset[int],
+    ) -> None:
+        self._storage = storage
+        self._catalog = catalog
+        self._poller = poller
+        self._admins = admins
+
+    def handlers(self) -> list[BaseHandler[Update, Context, object]]:
+        return [CommandHandler("feeds", self.feeds), CommandHandler("poll", self.poll)]
+
+    async def feeds(self, update: Update, context: Context) -> None:
+        """Every feed: last success, failures and last error, next poll, items seen."""
+        if not await self._allowed(update):
+            return
+        catalog = self._catalog()
+        states = {state.name: state for state in self._storage.feed_states()}
+        poller = self._poller()
+        upcoming = {f.name: poller.next_poll(f.name) for f in catalog.feeds} if poller else None
+        lines = feed_lines(catalog.feeds, states, datetime.now(UTC), upcoming)
+        await _reply(update, render_html(lines)[:4000])
+
+    async def poll(self, update: Update, context: Context) -> None:
+        """Poll one feed now: /poll <feed name>."""
+        if not await self._allowed(update):
+            return
+        wanted = " ".join(context.args or ()).strip()
+        names = [feed.name for feed in self._catalog().feeds]
+        if not wanted:
+            await _reply(
+                update,
+                f"Which feed? For example: /poll {html.escape(names[0] if names else 'BBC')}",
+            )
+            return
+        name = next((n for n in names if n.casefold() == wanted.casefold()), None)
+        poller = self._poller()
+        if name is None or poller is None or not poller.poll_now(name):
+            await _reply(
+                update, f"No feed called “{html.escape(wanted[:100])}”. /feeds lists them."
+            )
+            return
+        log.info("poll forced feed=%r by admin", name)
+        await _reply(update, f"Polling <b>{html.escape(name)}</b> now. /feeds shows the result.")
+
+    async def _allowed(self, update: Update) -> bool:
+        user = update.effective_user
+        if user is not None and user.id in self._admins:
+            return True
+        await _reply(update, NOT_ALLOWED)
+        return False
+
+
+async def _reply(update: Update, text: str) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(text, parse_mode=ParseMode.HTML, do_quote=False)

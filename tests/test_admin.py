@@ -1,0 +1,47 @@
+"""Admin commands through the real bot and the local Bot API, and `python -m bot feeds`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.settings import Settings
+
+from .conftest import running
+from .fake_bot_api import FakeBotAPI
+from .feed_server import Broken, Entry, FeedServer
+from .test_commands import ask
+
+pytestmark = pytest.mark.slow
+
+ADMIN, STRANGER = 7001, 7002
+
+
+async def test_feeds_and_poll_are_for_admins_and_show_each_feeds_health(
+    feed_server: FeedServer, bot_api: FakeBotAPI, make_settings: Callable[..., Settings]
+) -> None:
+    feed_server.publish("world", Entry("a", "Weather"))
+    async with running(make_settings(admins=frozenset({ADMIN}))):
+        await feed_server.wait_for_fetches("world", 2)
+        [refused] = await ask(bot_api, STRANGER, "/feeds")
+        assert "only the bot's admins" in refused
+        assert "World" not in refused
+
+        [listing] = await ask(bot_api, ADMIN, "/feeds")
+        assert "<b>World</b>" in listing
+        assert "✅" in listing
+        assert "1 items" in listing
+
+        feed_server.break_feed("world", Broken(status=500, body=b"down"))
+        fetches = feed_server.fetches["world"]
+        [polling] = await ask(bot_api, ADMIN, "/poll world")
+        assert "Polling <b>World</b> now" in polling
+        await feed_server.wait_for_fetches("world", fetches + 2)  # the forced poll is done
+        [failing] = await ask(bot_api, ADMIN, "/feeds")
+        assert "⚠️" in failing
+        assert "HTTP 500" in failing
+
+        [unknown] = await ask(bot_api, ADMIN, "/poll Nonexistent &lt;b&gt;")
+        assert "No feed called" in unknown
+        assert "<b>" not in unknown.split("No feed called")[1].split("/feeds")[0]
