@@ -23,7 +23,7 @@ from .catalog import Catalog, Feed, load_catalog
 from .deliver import Deliverer
 from .fetch import new_session
 from .match import Matcher
-from .pipeline import FeedOutcome, process_feed
+from .pipeline import FeedOutcome, Parser, ProcessParser, parse_in_thread, process_feed
 from .scheduler import FeedJob, FeedScheduler
 from .settings import Settings
 from .storage import Storage
@@ -60,10 +60,11 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         deliverer = Deliverer(application.bot, storage)
 
         policy = settings.poll_policy
+        parser = _parser(settings, stack)
 
         async def poll(feed: Feed) -> FeedOutcome:
             outcome = await process_feed(
-                feed, http=http, storage=storage, matcher=matcher, policy=policy
+                feed, http=http, storage=storage, matcher=matcher, policy=policy, parser=parser
             )
             if outcome.queued:
                 deliverer.wake()
@@ -139,10 +140,11 @@ async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> N
         http = await stack.enter_async_context(new_session(settings.fetch_timeout))
 
         policy = settings.poll_policy
+        parser = _parser(settings, stack)
 
         async def poll(feed: Feed) -> FeedOutcome:
             outcome = await process_feed(
-                feed, http=http, storage=storage, matcher=matcher, policy=policy
+                feed, http=http, storage=storage, matcher=matcher, policy=policy, parser=parser
             )
             for alert in outcome.alerts:
                 print(f"\n{'─' * 60}\n{alert.plain}", file=out, flush=True)
@@ -160,6 +162,14 @@ async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> N
         scheduler = _start_scheduler(settings, catalog, poll, storage)
         stack.callback(scheduler.shutdown)
         await stop.wait()
+
+
+def _parser(settings: Settings, stack: AsyncExitStack) -> Parser:
+    if settings.parse_workers == 0:
+        return parse_in_thread
+    pool = ProcessParser(settings.parse_workers)
+    stack.callback(pool.close)
+    return pool
 
 
 def _start_scheduler(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,6 +36,22 @@ Parser = Callable[[str, FetchResult], Awaitable[list[Item]]]
 
 async def parse_in_thread(feed_name: str, fetched: FetchResult) -> list[Item]:
     return await asyncio.to_thread(parse_feed, feed_name, fetched)
+
+
+class ProcessParser:
+    """Parses in worker processes. feedparser is pure Python and CPU-bound, so threads share
+    one core; with thousands of feeds a pool uses them all. Workers are spawned, not forked:
+    forking a process that runs an event loop and threads is unsafe."""
+
+    def __init__(self, workers: int) -> None:
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+    async def __call__(self, feed_name: str, fetched: FetchResult) -> list[Item]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, parse_feed, feed_name, fetched)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     )
     poll_concurrency: int = Field(default=32, ge=1, description="Feed requests at once, overall")
     poll_per_host: int = Field(default=2, ge=1, description="Feed requests at once per server")
+    parse_workers: int = Field(
+        default=0, ge=0, description="Processes parsing feeds; 0 parses in a thread (few feeds)"
+    )
     poll_timeout: int = Field(
         default=30, ge=0, description="Seconds one getUpdates long poll may wait"
     )

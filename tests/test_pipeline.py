@@ -11,7 +11,7 @@ import pytest
 from bot.catalog import Feed, load_catalog
 from bot.fetch import new_session
 from bot.match import Matcher
-from bot.pipeline import FeedOutcome, process_feed
+from bot.pipeline import FeedOutcome, ProcessParser, process_feed
 from bot.storage import Storage
 
 from .feed_server import Broken, Entry, FeedServer
@@ -127,3 +127,21 @@ async def test_unreachable_server_is_a_recorded_error(
     assert outcome.error
     assert outcome.failures == 1
     assert storage.record_failure("dead", feed.url, "again").failures == 2
+
+
+@pytest.mark.slow
+async def test_a_process_pool_parses_like_the_thread(
+    feed_server: FeedServer, http: aiohttp.ClientSession, storage: Storage, matcher: Matcher
+) -> None:
+    parser = ProcessParser(1)
+    try:
+        feed = Feed("world", feed_server.url("world"), 60)
+        feed_server.publish("world", Entry("seed", "Weather"))
+        await process_feed(feed, http=http, storage=storage, matcher=matcher, parser=parser)
+        feed_server.publish("world", Entry("hot", "Kyiv talks resume"))
+        outcome = await process_feed(
+            feed, http=http, storage=storage, matcher=matcher, parser=parser
+        )
+    finally:
+        parser.close()
+    assert [a.item.key for a in outcome.alerts] == ["hot"]
