@@ -50,6 +50,10 @@ class ProcessParser:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, parse_feed, feed_name, fetched)
 
+    def worker_pids(self) -> list[int]:
+        """For measuring CPU and memory (bench/poll.py)."""
+        return list((self._pool._processes or {}).keys())
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
