@@ -9,8 +9,9 @@ the guid when present and unique in the document, else the canonical link (see `
 when unique in the document, else a hash of title and summary. A guid or link that several
 entries share names none of them, so duplicate guids (or one home-page link on every entry) do
 not hide distinct items. An entry repeated verbatim is dropped. `Item.link_key` is the
-canonical link, left empty when distinct items of the document share it: such a link says
-nothing about which item is which, and storage treats a known link_key as "not new".
+canonical link, left empty when distinct items of the document share it or when it is a site's
+home page: such a link says nothing about which item is which (a feed may link every item to
+its home page, one item per poll), and storage treats a known link_key as "not new".
 
 Two defences run before feedparser sees the bytes. Entity declarations in the DOCTYPE are
 removed, since they are how a document makes an XML parser expand text a billion-fold or read
@@ -35,7 +36,7 @@ import feedparser
 from .errors import ParseError
 from .models import FetchResult, Item
 from .text import html_to_text
-from .urls import canonical_link
+from .urls import canonical_link, is_site_root
 
 
 def parse_feed(feed_name: str, fetched: FetchResult) -> list[Item]:
@@ -162,8 +163,14 @@ def _drafts(feed_name: str, entries: list[Any], language: str | None) -> Iterato
             summary=_summary(entry),
             published=_published(entry),
             language=language,
-            link_key=canonical_link(link) if link else "",
+            link_key=_link_key(link),
         )
+
+
+def _link_key(link: str) -> str:
+    """The canonical link, or "" for none or a home page (which names no article)."""
+    canonical = canonical_link(link) if link else ""
+    return "" if is_site_root(canonical) else canonical
 
 
 def _identified(drafts: list[Item]) -> list[Item]:

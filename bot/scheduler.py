@@ -98,6 +98,11 @@ class FeedScheduler:
         async with self._slots, self._hosts[host]:
             try:
                 outcome = await self._job(feed)
+            except asyncio.CancelledError:
+                # Shutdown cancelled a poll in flight. Its storage writes are transactions, so
+                # nothing is half-done; returning keeps APScheduler from logging an "error".
+                log.info("poll cancelled by shutdown feed=%r", feed.name)
+                return
             except Exception:
                 log.exception("poll crashed feed=%r", feed.name)
                 return

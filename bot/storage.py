@@ -8,6 +8,7 @@ call atomic with respect to the other coroutines.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -94,6 +95,7 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE feeds ADD COLUMN failure_reported INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE feeds ADD COLUMN next_poll_at TEXT;
     ALTER TABLE seen_items ADD COLUMN link_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE seen_items ADD COLUMN title_key TEXT NOT NULL DEFAULT '';
     ALTER TABLE seen_items ADD COLUMN last_seen_at TEXT;
     UPDATE seen_items SET last_seen_at = first_seen_at;
     CREATE INDEX seen_items_by_link ON seen_items(feed, link_key) WHERE link_key != '';
@@ -253,30 +255,34 @@ class Storage:
         )
 
     def unseen(self, feed: str, items: Sequence[Item]) -> list[Item]:
-        """The items this feed has not shown before, each once: neither their identity nor
-        their canonical link is on record (a known link under a changed guid is not new)."""
+        """The items this feed has not shown before, each once. An item is known by its
+        identity, or by its canonical link together with its title: a feed that changed its
+        guids repeats links and titles, while a feed that links every item to its home page
+        does not repeat titles."""
         keys = {item.key for item in items}
         links = {item.link_key for item in items if item.link_key}
-        seen_keys = self._present("key", feed, keys)
-        seen_links = self._present("link_key", feed, links)
+        seen_keys = {row[0] for row in self._present("key", feed, keys)}
+        seen_links = set(self._present("link_key", feed, links))
         fresh: dict[str, Item] = {}
         for item in items:
-            if item.key in seen_keys or (item.link_key and item.link_key in seen_links):
+            if item.key in seen_keys or (item.link_key, title_key(item.title)) in seen_links:
                 continue
             fresh.setdefault(item.key, item)
         return list(fresh.values())
 
-    def _present(self, column: str, feed: str, values: set[str]) -> set[str]:
-        found: set[str] = set()
+    def _present(self, column: str, feed: str, values: set[str]) -> list[tuple[str, str]]:
+        """(value, title_key) of the seen items of `feed` whose `column` is one of `values`."""
+        found: list[tuple[str, str]] = []
         ordered = sorted(values)
         for start in range(0, len(ordered), 500):  # SQLite's limit on bound parameters
             chunk = ordered[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                f"SELECT {column} FROM seen_items WHERE feed = ? AND {column} IN ({marks})",
+                f"""SELECT {column}, title_key FROM seen_items
+                    WHERE feed = ? AND {column} IN ({marks})""",
                 (feed, *chunk),
             )
-            found.update(row[0] for row in rows)
+            found.extend((row[0], row[1]) for row in rows)
         return found
 
     def record_poll(
@@ -300,10 +306,14 @@ class Storage:
                 (stamp, feed),
             )
             self._db.executemany(
-                """INSERT INTO seen_items (feed, key, first_seen_at, last_seen_at, link_key)
-                   VALUES (?, ?, ?, ?, ?)
+                """INSERT INTO seen_items
+                     (feed, key, first_seen_at, last_seen_at, link_key, title_key)
+                   VALUES (?, ?, ?, ?, ?, ?)
                    ON CONFLICT (feed, key) DO UPDATE SET last_seen_at = excluded.last_seen_at""",
-                [(feed, item.key, stamp, stamp, item.link_key) for item in items],
+                [
+                    (feed, item.key, stamp, stamp, item.link_key, title_key(item.title))
+                    for item in items
+                ],
             )
             for alert in alerts:
                 queued += self._queue(alert, stamp)
@@ -529,6 +539,11 @@ class _Transaction:
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
         if self._owner:
             self._db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def title_key(title: str) -> str:
+    """A short fingerprint of a title, ignoring case and spacing."""
+    return hashlib.sha256(" ".join(title.casefold().split()).encode()).hexdigest()[:16]
 
 
 def _feed_state(row: sqlite3.Row) -> FeedState:

@@ -96,3 +96,13 @@ def _without_tracking(query: str) -> str:
 def _is_tracking(field: str) -> bool:
     name = unquote_plus(field.partition("=")[0]).strip().lower()
     return name.startswith("utm_") or name in TRACKING_PARAMETERS
+
+
+def is_site_root(link: str) -> bool:
+    """Whether a canonical link is a site's home page (no path, no query): it names no
+    article, so it can never tell one item from another."""
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return False
+    return parts.path in {"", "/"} and not parts.query

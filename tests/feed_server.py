@@ -106,6 +106,11 @@ class FeedServer:
         self._entries.setdefault(name, []).extend(entries)
         self._broken.pop(name, None)
 
+    def replace(self, name: str, *entries: Entry) -> None:
+        """Make the feed show exactly these entries (newest last)."""
+        self._entries[name] = list(entries)
+        self._broken.pop(name, None)
+
     def break_feed(self, name: str, broken: Broken) -> None:
         self._broken[name] = broken
 

@@ -141,6 +141,17 @@ def test_a_link_every_entry_shares_identifies_none_of_them() -> None:
     assert first.link_key == second.link_key == ""
 
 
+def test_a_home_page_link_identifies_no_item_even_alone() -> None:
+    """A feed showing one item per poll, always linked to the home page: the link would make
+    every later item look known, so the item is known by its text instead."""
+    body = b"""<rss version="2.0"><channel><title>t</title>
+      <item><title>Kyiv: talks resume</title><link>https://News.example.org/?utm_source=x</link>
+      </item></channel></rss>"""
+    [item] = parse_feed("F", FetchResult("x", body))
+    assert item.link_key == ""
+    assert item.key.startswith("sha256:")
+
+
 def test_an_item_without_a_link_has_no_link_key() -> None:
     body = b"""<rss version="2.0"><channel><title>t</title>
       <item><title>Only a title</title><guid isPermaLink="false">g-1</guid></item></channel></rss>"""

@@ -223,3 +223,67 @@ def test_retry_after_is_believed_within_an_interval_and_a_day(
     retry_after: float | None, expected: float
 ) -> None:
     assert next_delay(60, retry_after=retry_after, throttled=True) == expected
+
+
+async def test_changed_guids_on_known_links_and_titles_are_not_new(
+    feed_server: FeedServer, poll: Poll
+) -> None:
+    links = [f"https://news.example.org/story/{n}?utm_source=rss" for n in range(3)]
+    feed_server.replace("world", *[hot(f"g{n}", n / 10, link=links[n]) for n in range(3)])
+    await poll()
+    churned = [
+        Entry(f"new-guid-{n}", f"Kyiv update g{n}", link=links[n], published=at(n / 10))
+        for n in range(3)
+    ]
+    feed_server.replace("world", *churned)
+    outcome = await poll(now=at(1))
+    assert outcome.new == 0
+    assert outcome.alerts == ()
+
+
+async def test_a_feed_linking_every_item_to_its_home_page_still_alerts_new_items(
+    feed_server: FeedServer, poll: Poll
+) -> None:
+    home = "https://news.example.org/"
+    feed_server.replace("world", Entry("", "Kyiv: first story", link=home, published=T0))
+    await poll()
+    feed_server.replace("world", Entry("", "Kyiv: second story", link=home, published=at(1)))
+    outcome = await poll(now=at(1))
+    assert [a.item.title for a in outcome.alerts] == ["Kyiv: second story"]
+
+
+async def test_an_item_edited_later_is_not_alerted_again(
+    feed_server: FeedServer, poll: Poll
+) -> None:
+    feed_server.replace("world", hot("seed"))
+    await poll()
+    feed_server.replace("world", hot("seed"), hot("story", 0.5))
+    first = await poll(now=at(1))
+    assert [a.item.key for a in first.alerts] == ["story"]
+    edited = Entry(
+        "story", "Kyiv update story (updated with new casualty figures)", published=at(0.5)
+    )
+    feed_server.replace("world", hot("seed"), edited)
+    again = await poll(now=at(2))
+    assert again.new == 0
+    assert again.alerts == ()
+
+
+async def test_duplicate_guids_in_one_document_do_not_hide_distinct_items(
+    feed_server: FeedServer, poll: Poll
+) -> None:
+    feed_server.replace("world", hot("seed"))
+    await poll()
+    feed_server.replace(
+        "world",
+        hot("seed"),
+        Entry(
+            "dup", "Kyiv: evacuation continues", link="https://news.example.org/a", published=at(1)
+        ),
+        Entry("dup", "Kyiv: talks resume", link="https://news.example.org/b", published=at(1.1)),
+    )
+    outcome = await poll(now=at(2))
+    assert [a.item.title for a in outcome.alerts] == [
+        "Kyiv: evacuation continues",
+        "Kyiv: talks resume",
+    ]
