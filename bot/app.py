@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from contextlib import AsyncExitStack, suppress
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -177,9 +177,13 @@ def _start_scheduler(
 ) -> FeedScheduler:
     """Poll every feed; forget item identities no feed has shown for `keep_seen_days`."""
     policy = settings.poll_policy
-    pruned = storage.prune_seen(datetime.now(UTC) - policy.keep_seen)
-    if pruned:
-        log.info("pruned seen items=%d older_than_days=%d", pruned, settings.keep_seen_days)
+
+    def prune() -> None:
+        pruned = storage.prune_seen(datetime.now(UTC) - policy.keep_seen)
+        if pruned:
+            log.info("pruned seen items=%d older_than_days=%d", pruned, settings.keep_seen_days)
+
+    prune()
     scheduler = FeedScheduler(
         catalog.feeds,
         poll,
@@ -188,6 +192,7 @@ def _start_scheduler(
         policy=policy,
         on_next_poll=lambda feed, when: storage.set_next_poll(feed.name, when),
     )
+    scheduler.every(timedelta(hours=24), prune, "prune seen items")
     scheduler.start()
     return scheduler
 

@@ -77,6 +77,12 @@ class FeedScheduler:
         self._scheduler.start()
         log.info("scheduler started feeds=%d", len(self._feeds))
 
+    def every(self, period: timedelta, task: Callable[[], object], name: str) -> None:
+        """Run `task` (housekeeping) every `period`, first one period from now."""
+        self._scheduler.add_job(
+            task, "interval", seconds=period.total_seconds(), id=f"~{name}", name=name
+        )
+
     def shutdown(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)

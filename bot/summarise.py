@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from .models import Alert, Item, TopicMatch
@@ -120,7 +120,10 @@ def _fold_spaces(text: str, spans: Sequence[tuple[int, int]]) -> tuple[str, list
 
 def _byline(item: Item) -> str:
     source = shorten(item.feed, SOURCE_LIMIT)
-    return f"{source} · {_when(item.published)}" if item.published else source
+    if item.published is None:
+        return source
+    # A date in the future is a feed's mistake (or time zone); show when we saw it instead.
+    return f"{source} · {_when(min(item.published, datetime.now(UTC)))}"
 
 
 def _when(moment: datetime) -> str:

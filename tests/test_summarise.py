@@ -148,3 +148,12 @@ def test_bold_survives_a_summary_cut_at_the_limit() -> None:
     assert html.splitlines()[2].endswith("…")
     assert "<b>" not in html.splitlines()[2]
     check_telegram_html(html)
+
+
+def test_a_publication_date_in_the_future_is_shown_as_now() -> None:
+    future = Item(
+        "Wire", "k", "Troops move", "https://e.org/a", published=datetime(2099, 1, 1, tzinfo=UTC)
+    )
+    byline = render_html(future, MATCH).splitlines()[1]
+    assert "2099" not in byline
+    assert str(datetime.now(UTC).year) in byline
