@@ -101,7 +101,9 @@ class FeedScheduler:
 
     async def _run(self, feed: Feed) -> None:
         host = urlsplit(feed.url).hostname or ""
-        async with self._slots, self._hosts[host]:
+        # The host's slot first: a feed queued behind its own server must not hold one of
+        # the global slots that feeds on other servers could use.
+        async with self._hosts[host], self._slots:
             try:
                 outcome = await self._job(feed)
             except asyncio.CancelledError:
