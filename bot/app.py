@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,7 @@ from .deliver import Deliverer
 from .fetch import new_session
 from .match import Matcher
 from .pipeline import FeedOutcome, Parser, ProcessParser, parse_in_thread, process_feed
+from .ratelimit import AlertBudget, RateLimiter
 from .scheduler import FeedJob, FeedScheduler
 from .settings import Settings
 from .storage import Storage
@@ -57,7 +59,15 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         http = await stack.enter_async_context(new_session(settings.fetch_timeout))
         scheduler: FeedScheduler | None = None  # admin commands reach it once it runs
         application = _build_application(settings, token, storage, catalog, lambda: scheduler)
-        deliverer = Deliverer(application.bot, storage)
+        deliverer = Deliverer(
+            application.bot,
+            storage,
+            limiter=RateLimiter(time.time),
+            budget=AlertBudget(
+                time.time, settings.alert_budget, settings.alert_budget_minutes * 60
+            ),
+            max_in_flight=settings.send_concurrency,
+        )
 
         policy = settings.poll_policy
         parser = _parser(settings, stack)
@@ -179,6 +189,7 @@ def _start_scheduler(
     policy = settings.poll_policy
 
     def prune() -> None:
+        storage.prune_events(datetime.now(UTC) - timedelta(days=7))
         pruned = storage.prune_seen(datetime.now(UTC) - policy.keep_seen)
         if pruned:
             log.info("pruned seen items=%d older_than_days=%d", pruned, settings.keep_seen_days)

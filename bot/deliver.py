@@ -1,10 +1,16 @@
 """Drains the outbox to Telegram: the only module that sends alerts.
 
-Each chat gets its alerts in the order they were decided. Telegram's answers decide what
-happens next: accepted → marked sent; 429 → that chat waits `retry_after`; network errors and
-5xx → retried with backoff; blocked or missing chat → the chat is deactivated (it comes back
-with /start); group upgraded to supergroup → the subscriptions move; HTML Telegram cannot
-parse → the plain-text rendering is sent instead. Nothing is dropped without a log line.
+Each chat gets its alerts in the order they were decided, one in flight at a time; different
+chats are served side by side, paced by `ratelimit.RateLimiter` (about 29 messages a second
+overall, 1/s per private chat, 20/min per group) so Telegram rarely has to say 429. At most
+`max_in_flight` sends are outstanding, and each delivery is marked sent as soon as Telegram
+accepts it: a crash can repeat only those few. Telegram's answers decide what happens next:
+accepted → marked sent; 429 → that chat alone waits `retry_after`; network errors and 5xx →
+retried with backoff, never dropped while the chat exists; blocked or missing chat → the chat
+is deactivated (it comes back with /start); group upgraded to supergroup → the subscriptions
+and pending alerts move; HTML Telegram cannot parse → the plain-text rendering is sent
+instead. A chat over its alert budget gets its waiting alerts merged into one message.
+Nothing is dropped without a log line and an event for /stats.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -25,90 +31,197 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 
+from .digest import merged_alerts
+from .ratelimit import AlertBudget, RateLimiter
 from .storage import Delivery, Storage
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
 CRASH_PAUSE = 5.0
+IDLE_CHECK = 30.0  # re-check the outbox this often anyway (a chat reactivated by /start)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class Deliverer:
-    """Sends pending deliveries; `wake()` after queueing, `run()` as a background task."""
+    """Sends pending deliveries; `wake()` after queueing, `run()` as a background task.
 
-    def __init__(self, bot: Bot, storage: Storage, clock: Callable[[], float] = time.time):
+    Without a `limiter` (tests with a frozen clock) nothing is paced.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        storage: Storage,
+        clock: Callable[[], float] = time.time,
+        *,
+        limiter: RateLimiter | None = None,
+        budget: AlertBudget | None = None,
+        max_in_flight: int = 4,
+    ) -> None:
         self._bot = bot
         self._storage = storage
         self._clock = clock
+        self._limiter = limiter
+        self._budget = budget
+        self._max_in_flight = max_in_flight
+        self._in_flight: dict[int, asyncio.Task[None]] = {}  # chat → its send
         self._wake = asyncio.Event()
+        self.sent = 0
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
-        """Deliver until cancelled, sleeping until woken or until the next retry is due."""
-        while True:
-            self._wake.clear()
-            try:
-                await self.drain()
-                retry_at = self._storage.next_retry_at()
-            except Exception:  # a bug or a locked database must not end delivery for good
-                log.exception("delivery round failed; trying again shortly")
-                retry_at = self._clock() + CRASH_PAUSE
-            timeout = None if retry_at is None else max(retry_at - self._clock(), 0.05)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+        """Deliver until cancelled, sleeping until woken or until something may be sent."""
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    next_at = self._pump()
+                except Exception:  # a bug or a locked database must not end delivery for good
+                    log.exception("delivery round failed; trying again shortly")
+                    next_at = self._clock() + CRASH_PAUSE
+                timeout = IDLE_CHECK if next_at is None else max(next_at - self._clock(), 0.0)
+                if timeout > 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), min(timeout, IDLE_CHECK))
+                else:
+                    await asyncio.sleep(0)  # let finished sends report before the next round
+        finally:
+            await self._settle()
 
     async def drain(self) -> int:
-        """Send every delivery that is due now; return how many were sent."""
-        sent = 0
-        while batch := self._storage.due_deliveries(self._clock()):
-            for delivery in batch:
-                sent += await self._send(delivery)
-        return sent
+        """Send everything that may be sent now, wait for it, and return how many were sent
+        (for tests and shutdown; `run` is the long-lived loop)."""
+        before = self.sent
+        while True:
+            self._pump(pace=False)
+            if not self._in_flight:
+                return self.sent - before
+            await asyncio.wait(list(self._in_flight.values()))
 
-    async def _send(self, delivery: Delivery) -> int:
+    def _pump(self, pace: bool = True) -> float | None:
+        """Start the sends that may go now; return when the next one may (None: nothing)."""
+        now = self._clock()
+        next_at: float | None = self._storage.next_retry_at()
+        for delivery in self._storage.due_deliveries(now, limit=500):
+            chat = delivery.chat_id
+            if chat in self._in_flight:
+                continue
+            if len(self._in_flight) >= self._max_in_flight:
+                return None  # a finishing send wakes us
+            ready = self._ready_at(chat, pace)
+            if ready > now:
+                next_at = ready if next_at is None else min(next_at, ready)
+                if self._limiter is not None and pace and self._limiter.overall_ready_at() > now:
+                    return next_at  # the overall pace, not this chat, is what we wait for
+                continue
+            self._start(delivery)
+        return next_at
+
+    def _ready_at(self, chat: int, pace: bool) -> float:
+        ready = 0.0
+        if self._limiter is not None and pace:
+            ready = max(self._limiter.overall_ready_at(), self._limiter.chat_ready_at(chat))
+        if self._budget is not None:
+            ready = max(ready, self._budget.ready_at(chat))
+        return ready
+
+    def _start(self, delivery: Delivery) -> None:
+        if self._limiter is not None:
+            self._limiter.take(delivery.chat_id)
+        task = asyncio.create_task(self._deliver(delivery), name=f"send {delivery.id}")
+        self._in_flight[delivery.chat_id] = task
+        task.add_done_callback(lambda _: self._finished(delivery.chat_id))
+
+    def _finished(self, chat: int) -> None:
+        self._in_flight.pop(chat, None)
+        self._wake.set()
+
+    async def _settle(self) -> None:
+        """On shutdown, let the sends in flight finish, so they are marked sent."""
+        if self._in_flight:
+            await asyncio.wait(list(self._in_flight.values()), timeout=5.0)
+
+    async def _deliver(self, delivery: Delivery) -> None:
         try:
-            message = await self._bot.send_message(
-                delivery.chat_id,
-                delivery.text_html,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=_NO_PREVIEW,
+            merge = self._budget is not None and self._budget.must_merge(delivery.chat_id)
+            group = self._storage.pending_for_chat(delivery.chat_id) if merge else [delivery]
+            if len(group) > 1:
+                await self._send_merged(group)
+            else:
+                await self._send(delivery)
+            if self._budget is not None:
+                self._budget.record(delivery.chat_id, merged=merge)
+        except Exception:
+            log.exception("delivery crashed chat=%d delivery=%d", delivery.chat_id, delivery.id)
+            self._storage.postpone(delivery.id, self._clock() + CRASH_PAUSE, "crashed")
+
+    async def _send(self, delivery: Delivery) -> None:
+        message = await self._attempt(delivery, delivery.text_html, ParseMode.HTML)
+        if message is not None:
+            self._storage.mark_sent(delivery.id, message.message_id)
+            self.sent += 1
+            log.info("delivered chat=%d delivery=%d", delivery.chat_id, delivery.id)
+
+    async def _send_merged(self, group: list[Delivery]) -> None:
+        first = group[0]
+        html, plain = merged_alerts(group)
+        merged = Delivery(first.id, first.chat_id, html, plain, first.attempts, first.title)
+        message = await self._attempt(merged, html, ParseMode.HTML)
+        if message is not None:
+            self._storage.mark_sent_many([d.id for d in group], message.message_id)
+            self.sent += 1
+            log.info("delivered merged chat=%d alerts=%d", first.chat_id, len(group))
+
+    async def _attempt(
+        self, delivery: Delivery, text: str, parse_mode: str | None
+    ) -> Message | None:
+        """One send; on refusal, act on the reason and return None."""
+        chat = delivery.chat_id
+        try:
+            return await self._bot.send_message(
+                chat, text, parse_mode=parse_mode, link_preview_options=_NO_PREVIEW
             )
         except RetryAfter as exc:
-            self._postpone(delivery, _retry_after(exc), f"rate limited: {exc}")
+            wait = _retry_after(exc)
+            if self._limiter is not None:
+                self._limiter.block(chat, self._clock() + wait)
+            self._postpone(delivery, wait, "rate_limited", f"rate limited: {exc}")
         except ChatMigrated as exc:
-            log.info("chat migrated chat=%d new_chat=%d", delivery.chat_id, exc.new_chat_id)
-            self._storage.move_chat(delivery.chat_id, exc.new_chat_id)
+            log.info("chat migrated chat=%d new_chat=%d", chat, exc.new_chat_id)
+            self._storage.move_chat(chat, exc.new_chat_id)
+            self._storage.record_event("migrated", chat)
         except Forbidden as exc:
-            self._give_up(delivery, str(exc))
+            self._give_up(delivery, "blocked", str(exc))
         except BadRequest as exc:
             return await self._on_bad_request(delivery, exc)
+        except TimedOut as exc:
+            self._postpone(delivery, self._backoff(delivery), "timeout", f"timed out: {exc}")
         except NetworkError as exc:
-            self._postpone(delivery, self._backoff(delivery), f"network: {exc}")
+            kind = "server_error" if _is_server_error(exc) else "network"
+            self._postpone(delivery, self._backoff(delivery), kind, f"{kind}: {exc}")
         except TelegramError as exc:
-            self._postpone(delivery, self._backoff(delivery), f"telegram: {exc}")
-        else:
-            self._storage.mark_sent(delivery.id, message.message_id)
-            log.info("delivered chat=%d delivery=%d", delivery.chat_id, delivery.id)
-            return 1
-        return 0
+            self._postpone(delivery, self._backoff(delivery), "telegram", f"telegram: {exc}")
+        return None
 
-    async def _on_bad_request(self, delivery: Delivery, exc: BadRequest) -> int:
+    async def _on_bad_request(self, delivery: Delivery, exc: BadRequest) -> Message | None:
         reason = exc.message.lower()
         if "chat not found" in reason or "user is deactivated" in reason:
-            self._give_up(delivery, exc.message)
-            return 0
+            self._give_up(delivery, "chat_not_found", exc.message)
+            return None
         log.warning(
             "telegram rejected html chat=%d error=%r: sending plain text",
             delivery.chat_id,
             exc.message,
         )
+        self._storage.record_event("plain_text", delivery.chat_id)
         try:
-            message = await self._bot.send_message(
+            return await self._bot.send_message(
                 delivery.chat_id, delivery.text_plain, link_preview_options=_NO_PREVIEW
             )
         except BadRequest as plain_exc:
@@ -120,22 +233,24 @@ class Deliverer:
                 error,
             )
             self._storage.mark_failed(delivery.id, error)
-            return 0
+            self._storage.record_event("undeliverable", delivery.chat_id)
         except TelegramError as plain_exc:
-            self._postpone(delivery, self._backoff(delivery), f"plain text refused: {plain_exc}")
-            return 0
-        self._storage.mark_sent(delivery.id, message.message_id)
-        return 1
+            self._postpone(
+                delivery, self._backoff(delivery), "telegram", f"plain text refused: {plain_exc}"
+            )
+        return None
 
-    def _postpone(self, delivery: Delivery, delay: float, error: str) -> None:
+    def _postpone(self, delivery: Delivery, delay: float, kind: str, error: str) -> None:
         log.warning(
             "delivery postponed chat=%d delay=%.1fs error=%r", delivery.chat_id, delay, error
         )
         self._storage.postpone(delivery.id, self._clock() + delay, error)
+        self._storage.record_event(kind, delivery.chat_id)
 
-    def _give_up(self, delivery: Delivery, error: str) -> None:
+    def _give_up(self, delivery: Delivery, kind: str, error: str) -> None:
         log.warning("chat unreachable, deactivated chat=%d error=%r", delivery.chat_id, error)
         self._storage.give_up_chat(delivery.chat_id, error)
+        self._storage.record_event(kind, delivery.chat_id)
 
     @staticmethod
     def _backoff(delivery: Delivery) -> float:
@@ -146,3 +261,8 @@ def _retry_after(exc: RetryAfter) -> float:
     """Seconds Telegram asked us to wait (a timedelta with PTB_TIMEDELTA, else an int)."""
     value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _is_server_error(exc: NetworkError) -> bool:
+    text = str(exc).lower()
+    return any(code in text for code in ("500", "502", "503", "504", "bad gateway", "internal"))

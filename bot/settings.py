@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     )
     poll_concurrency: int = Field(default=32, ge=1, description="Feed requests at once, overall")
     poll_per_host: int = Field(default=2, ge=1, description="Feed requests at once per server")
+    alert_budget: int = Field(
+        default=30, ge=1, description="Alerts a chat gets per BOT_ALERT_BUDGET_MINUTES, then merged"
+    )
+    alert_budget_minutes: float = Field(default=10, gt=0, description="Window of the alert budget")
+    send_concurrency: int = Field(
+        default=4, ge=1, description="Sends to Telegram in flight at once (a crash repeats these)"
+    )
     parse_workers: int = Field(
         default=0, ge=0, description="Processes parsing feeds; 0 parses in a thread (few feeds)"
     )

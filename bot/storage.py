@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,16 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX seen_items_by_link ON seen_items(feed, link_key) WHERE link_key != '';
     CREATE INDEX seen_items_by_age ON seen_items(last_seen_at);
     """,
+    # 4: what happened to deliveries (429s, retries, blocks...) for /stats.
+    """
+    CREATE TABLE delivery_events (
+        at REAL NOT NULL,
+        kind TEXT NOT NULL,
+        chat_id INTEGER
+    );
+    CREATE INDEX delivery_events_by_time ON delivery_events(at);
+    CREATE INDEX deliveries_by_sent_at ON deliveries(sent_at) WHERE status = 'sent';
+    """,
 )
 
 
@@ -113,6 +124,9 @@ class Delivery:
     text_html: str
     text_plain: str
     attempts: int
+    title: str = ""
+    link: str = ""
+    feed: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,6 +160,23 @@ class FeedState:
     @property
     def poll_url(self) -> str:
         return self.moved_to or self.url
+
+
+@dataclass(frozen=True)
+class DeliveryStats:
+    queue_depth: int
+    sent_last_hour: int
+    failures_last_day: dict[str, int]
+    inactive_chats: int
+    latency_p50: float | None  # seconds from the item being seen to its delivery, last day
+    latency_p95: float | None
+    delivered_last_day: int
+
+
+def _quantile(values: list[float], share: float) -> float | None:
+    if not values:
+        return None
+    return values[min(len(values) - 1, int(share * len(values)))]
 
 
 def _now(moment: datetime | None = None) -> str:
@@ -434,7 +465,8 @@ class Storage:
     def due_deliveries(self, now: float, limit: int = 100) -> list[Delivery]:
         """Pending deliveries ready to send: per chat only its oldest, so order is kept."""
         rows = self._db.execute(
-            """SELECT d.id, d.chat_id, d.attempts, a.text_html, a.text_plain
+            """SELECT d.id, d.chat_id, d.attempts, a.text_html, a.text_plain, a.title, a.link,
+                      a.feed
                FROM deliveries d
                JOIN alerts a ON a.id = d.alert_id
                JOIN chats c ON c.chat_id = d.chat_id AND c.active = 1
@@ -444,10 +476,76 @@ class Storage:
                ORDER BY d.id LIMIT ?""",
             (now, limit),
         )
-        return [
-            Delivery(r["id"], r["chat_id"], r["text_html"], r["text_plain"], r["attempts"])
-            for r in rows
-        ]
+        return [_delivery(r) for r in rows]
+
+    def pending_for_chat(self, chat_id: int) -> list[Delivery]:
+        """Everything still owed to one chat, oldest first."""
+        rows = self._db.execute(
+            """SELECT d.id, d.chat_id, d.attempts, a.text_html, a.text_plain, a.title, a.link,
+                      a.feed
+               FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+               WHERE d.chat_id = ? AND d.status = 'pending' ORDER BY d.id""",
+            (chat_id,),
+        )
+        return [_delivery(r) for r in rows]
+
+    def mark_sent_many(self, delivery_ids: Sequence[int], message_id: int | None) -> None:
+        """Several alerts went out as one (merged) message."""
+        with self._transaction():
+            for delivery_id in delivery_ids:
+                self.mark_sent(delivery_id, message_id)
+
+    def record_event(self, kind: str, chat_id: int | None = None, at: float | None = None) -> None:
+        """Something /stats counts: rate_limited, network, server_error, timeout, blocked,
+        chat_not_found, migrated, plain_text, undeliverable."""
+        self._db.execute(
+            "INSERT INTO delivery_events VALUES (?, ?, ?)",
+            (at if at is not None else time.time(), kind, chat_id),
+        )
+
+    def delivery_stats(self, now: datetime | None = None) -> DeliveryStats:
+        """Queue depth, sends in the last hour, failures by kind and end-to-end latency (item
+        seen → delivered) over the last day, and chats that cannot be reached."""
+        now = now or datetime.now(UTC)
+        hour_ago, day_ago = _now(now - timedelta(hours=1)), _now(now - timedelta(days=1))
+        depth = self._db.execute(
+            "SELECT count(*) FROM deliveries WHERE status = 'pending'"
+        ).fetchone()[0]
+        sent_hour = self._db.execute(
+            "SELECT count(*) FROM deliveries WHERE status = 'sent' AND sent_at >= ?", (hour_ago,)
+        ).fetchone()[0]
+        failures = dict(
+            self._db.execute(
+                """SELECT kind, count(*) FROM delivery_events WHERE at >= ?
+                   GROUP BY kind ORDER BY count(*) DESC""",
+                ((now - timedelta(days=1)).timestamp(),),
+            ).fetchall()
+        )
+        inactive = self._db.execute("SELECT count(*) FROM chats WHERE active = 0").fetchone()[0]
+        delays = sorted(
+            (datetime.fromisoformat(r[0]) - datetime.fromisoformat(r[1])).total_seconds()
+            for r in self._db.execute(
+                """SELECT d.sent_at, a.created_at FROM deliveries d
+                   JOIN alerts a ON a.id = d.alert_id
+                   WHERE d.status = 'sent' AND d.sent_at >= ?""",
+                (day_ago,),
+            )
+        )
+        return DeliveryStats(
+            depth,
+            sent_hour,
+            failures,
+            inactive,
+            _quantile(delays, 0.5),
+            _quantile(delays, 0.95),
+            len(delays),
+        )
+
+    def prune_events(self, older_than: datetime) -> int:
+        cursor = self._db.execute(
+            "DELETE FROM delivery_events WHERE at < ?", (older_than.timestamp(),)
+        )
+        return cursor.rowcount
 
     def next_retry_at(self) -> float | None:
         """When the earliest postponed delivery of an active chat becomes due."""
@@ -539,6 +637,19 @@ class _Transaction:
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
         if self._owner:
             self._db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def _delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(
+        row["id"],
+        row["chat_id"],
+        row["text_html"],
+        row["text_plain"],
+        row["attempts"],
+        row["title"],
+        row["link"],
+        row["feed"],
+    )
 
 
 def title_key(title: str) -> str:

@@ -122,6 +122,11 @@ class FakeBotAPI:
         self.commands: list[dict[str, Any]] = []
         self.calls: list[str] = []
         self.outage = False  # while True, every method answers 502 Bad Gateway
+        # While True, sendMessage enforces Telegram's limits with 429s: 30 messages in any
+        # second overall, 3 in any second to one private chat, 20 a minute to one group.
+        self.enforce_limits = False
+        self.too_many: list[int] = []  # chats that got a 429 from the limits
+        self._recent: defaultdict[int | str, deque[float]] = defaultdict(deque)
         self._failures: dict[int, deque[Failure]] = defaultdict(deque)
         self._chat_types: dict[int, str] = {}
         self._next_update_id = 1
@@ -258,6 +263,11 @@ class FakeBotAPI:
         chat_id = int(params["chat_id"])
         text = str(params.get("text") or "")
         parse_mode = params.get("parse_mode")
+        if self.enforce_limits and (retry := self._over_limit(chat_id)):
+            self.too_many.append(chat_id)
+            return _error(
+                Failure(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+            )
         if self._failures.get(chat_id):
             failure = self._failures[chat_id].popleft()
             self.rejected.append((chat_id, failure.description))
@@ -288,6 +298,20 @@ class FakeBotAPI:
         )
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _over_limit(self, chat_id: int) -> int:
+        """Seconds to retry after, if this send breaks a limit (0: it may go)."""
+        now = time.monotonic()
+        window, most = (1.0, 3) if chat_id > 0 else (60.0, 20)
+        for key, span, limit in (("all", 1.0, 30), (chat_id, window, most)):
+            recent = self._recent[key]
+            while recent and recent[0] <= now - span:
+                recent.popleft()
+            if len(recent) >= limit:
+                return max(1, int(recent[0] + span - now + 1))
+        self._recent["all"].append(now)
+        self._recent[chat_id].append(now)
+        return 0
 
     async def _add_update(self, payload: dict[str, Any]) -> None:
         async with self._changed:

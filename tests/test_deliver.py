@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
 from collections.abc import AsyncIterator, Iterator
 from itertools import count
 from pathlib import Path
@@ -11,6 +14,7 @@ from telegram import Bot
 
 from bot.deliver import Deliverer
 from bot.models import Item, TopicMatch
+from bot.ratelimit import AlertBudget, RateLimiter
 from bot.storage import Storage
 from bot.summarise import summarise
 
@@ -165,3 +169,70 @@ async def test_a_waiting_chat_sets_the_next_wake_up_to_its_retry_time(
     queue(storage, "Two")  # queued behind the postponed one: must not make the loop spin
     await deliverer.drain()
     assert storage.next_retry_at() == clock.now + 30
+
+
+async def test_a_chat_over_its_budget_gets_the_overflow_as_one_message(
+    bot_api: FakeBotAPI, telegram_bot: Bot, storage: Storage, clock: Clock
+) -> None:
+    deliverer = Deliverer(telegram_bot, storage, clock=clock, budget=AlertBudget(clock, 2, 600))
+    for n in range(5):
+        queue(storage, f"Story {n}")
+    await deliverer.drain()
+    assert len(bot_api.messages_to(A)) == 2  # the budget: 2 alerts per 10 minutes
+    clock.now += 601
+    await deliverer.drain()
+    [first, second, merged] = bot_api.messages_to(A)
+    assert "Story 0" in first.text
+    assert "Story 1" in second.text
+    assert merged.text.startswith("<b>🗞 3 alerts at once")
+    assert [line.count("Story") for line in merged.text.splitlines()[1:]] == [1, 1, 1]
+    assert "Story 2" in merged.text
+    assert "Story 4" in merged.text
+    clock.now += 601
+    assert await deliverer.drain() == 0, "every merged alert counts as delivered: none repeats"
+    assert storage.delivery_stats().queue_depth == 0
+
+
+async def test_stats_count_failures_by_kind_and_latency(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer, clock: Clock
+) -> None:
+    bot_api.fail_next(A, Failure(500, "Internal Server Error"))
+    bot_api.fail_next(B, Failure(403, "Forbidden: bot was blocked by the user"))
+    queue(storage, "Counted")
+    await deliverer.drain()
+    clock.now += 600
+    await deliverer.drain()
+    stats = storage.delivery_stats()
+    assert stats.queue_depth == 0
+    assert stats.sent_last_hour == 1
+    assert stats.inactive_chats == 1
+    assert stats.failures_last_day == {"server_error": 1, "blocked": 1}
+    assert stats.latency_p50 is not None
+    assert 0 <= stats.latency_p50 < 60
+
+
+@pytest.mark.slow
+async def test_a_fan_out_runs_at_the_overall_limit_without_429s(
+    bot_api: FakeBotAPI, telegram_bot: Bot, tmp_path: Path
+) -> None:
+    """Real clock, real pacing: 90 chats, one alert, Telegram's limits enforced by the server."""
+    bot_api.enforce_limits = True
+    storage = Storage.open(tmp_path / "fan.sqlite3")
+    chats = [1000 + n for n in range(60)] + [-5000 - n for n in range(30)]
+    for chat in chats:
+        storage.remember_chat(chat, "private" if chat > 0 else "group", str(chat))
+        storage.subscribe(chat, ["crisis"])
+    queue(storage, "Everyone")
+    queue(storage, "Everyone again")  # groups get their second one 3 s later (20/min)
+    deliverer = Deliverer(telegram_bot, storage, limiter=RateLimiter(time.time), max_in_flight=4)
+    runner = asyncio.create_task(deliverer.run())
+    try:
+        for chat in chats:
+            await bot_api.wait_for_messages(chat, 2, within=30)
+    finally:
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+        storage.close()
+    assert bot_api.too_many == []
+    assert all(len(bot_api.messages_to(chat)) == 2 for chat in chats)

@@ -1,5 +1,6 @@
 """Admin chat commands (BOT_ADMINS only): `/feeds` lists every feed's health, `/poll <feed>`
-polls one now. Anyone else gets a short "not allowed" and learns nothing about the feeds."""
+polls one now, `/stats` shows delivery health. Anyone else gets a short "not allowed" and
+learns nothing."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from ..catalog import Catalog
 from ..feed_report import feed_lines, render_html
-from ..storage import Storage
+from ..storage import DeliveryStats, Storage
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -44,7 +45,17 @@ class AdminCommands:
         self._admins = admins
 
     def handlers(self) -> list[BaseHandler[Update, Context, object]]:
-        return [CommandHandler("feeds", self.feeds), CommandHandler("poll", self.poll)]
+        return [
+            CommandHandler("feeds", self.feeds),
+            CommandHandler("poll", self.poll),
+            CommandHandler("stats", self.stats),
+        ]
+
+    async def stats(self, update: Update, context: Context) -> None:
+        """Delivery health: queue, sends, failures by kind, inactive chats, latency."""
+        if not await self._allowed(update):
+            return
+        await _reply(update, render_stats(self._storage.delivery_stats()))
 
     async def feeds(self, update: Update, context: Context) -> None:
         """Every feed: last success, failures and last error, next poll, items seen."""
@@ -85,6 +96,42 @@ class AdminCommands:
             return True
         await _reply(update, NOT_ALLOWED)
         return False
+
+
+FAILURE_NAMES = {
+    "rate_limited": "429 rate limited",
+    "network": "network errors",
+    "server_error": "Telegram 5xx",
+    "timeout": "timeouts",
+    "blocked": "blocked or kicked",
+    "chat_not_found": "chat not found",
+    "migrated": "group → supergroup",
+    "plain_text": "sent as plain text",
+    "undeliverable": "undeliverable",
+}
+
+
+def render_stats(stats: DeliveryStats) -> str:
+    failures = ", ".join(
+        f"{count} {FAILURE_NAMES.get(kind, kind)}"
+        for kind, count in stats.failures_last_day.items()
+    )
+    latency = "no deliveries yet"
+    if stats.latency_p50 is not None and stats.latency_p95 is not None:
+        latency = (
+            f"p50 {stats.latency_p50:.0f} s, p95 {stats.latency_p95:.0f} s "
+            f"over {stats.delivered_last_day} deliveries"
+        )
+    return "\n".join(
+        [
+            "<b>Delivery</b>",
+            f"Queue: {stats.queue_depth} pending",
+            f"Sent in the last hour: {stats.sent_last_hour}",
+            f"Problems in the last 24 h: {failures or 'none'}",
+            f"Inactive chats (blocked or gone): {stats.inactive_chats}",
+            f"Item seen → delivered, last 24 h: {latency}",
+        ]
+    )
 
 
 async def _reply(update: Update, text: str) -> None:
