@@ -99,7 +99,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         )
         stack.push_async_callback(application.updater.stop)
         sender = asyncio.create_task(deliverer.run(), name="deliverer")
-        stack.push_async_callback(_cancel, sender)
+        stack.push_async_callback(_stop_sender, deliverer, sender)
         log.info(
             "bot running as @%s topics=%d feeds=%d",
             application.bot.username,
@@ -249,6 +249,15 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         except Exception:  # noqa: BLE001 - the error handler must never raise
             log.warning("could not tell the user about the failure")
+
+
+async def _stop_sender(deliverer: Deliverer, sender: asyncio.Task[None]) -> None:
+    """Let the sends in flight finish and be marked sent; cancel only if that hangs."""
+    deliverer.stop()
+    try:
+        await asyncio.wait_for(asyncio.shield(sender), 10)
+    except TimeoutError:
+        await _cancel(sender)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

@@ -70,15 +70,26 @@ class Deliverer:
         self._max_in_flight = max_in_flight
         self._in_flight: dict[int, asyncio.Task[None]] = {}  # chat → its send
         self._wake = asyncio.Event()
+        self._stopping = False
         self.sent = 0
 
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        """End `run` after the sends in flight are settled."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
         """Deliver until cancelled, sleeping until woken or until something may be sent."""
+        me = asyncio.current_task()
         try:
-            while True:
+            while not self._stopping:
+                # Python 3.11's wait_for can swallow a cancellation that coincides with a wake-up;
+                # a task asked to stop must stop all the same.
+                if me is not None and me.cancelling():
+                    raise asyncio.CancelledError
                 self._wake.clear()
                 try:
                     next_at = self._pump()
@@ -107,7 +118,8 @@ class Deliverer:
     def _pump(self, pace: bool = True) -> float | None:
         """Start the sends that may go now; return when the next one may (None: nothing)."""
         now = self._clock()
-        next_at: float | None = self._storage.next_retry_at()
+        retry = self._storage.next_retry_at()  # due ones are in the loop below, or in flight
+        next_at = retry if retry is not None and retry > now else None
         for delivery in self._storage.due_deliveries(now, limit=500):
             chat = delivery.chat_id
             if chat in self._in_flight:
