@@ -188,13 +188,14 @@ def _start_scheduler(
     """Poll every feed; forget item identities no feed has shown for `keep_seen_days`."""
     policy = settings.poll_policy
 
-    def prune() -> None:
+    async def prune() -> None:  # a coroutine: APScheduler runs plain functions in a thread
         storage.prune_events(datetime.now(UTC) - timedelta(days=7))
         pruned = storage.prune_seen(datetime.now(UTC) - policy.keep_seen)
         if pruned:
             log.info("pruned seen items=%d older_than_days=%d", pruned, settings.keep_seen_days)
 
-    prune()
+    storage.prune_events(datetime.now(UTC) - timedelta(days=7))
+    storage.prune_seen(datetime.now(UTC) - policy.keep_seen)
     scheduler = FeedScheduler(
         catalog.feeds,
         poll,

@@ -65,6 +65,8 @@ async def fetch_feed(
         raise FetchError("timed out") from exc
     except aiohttp.ClientError as exc:
         raise FetchError(f"{type(exc).__name__}: {exc}") from exc
+    except ValueError as exc:  # a URL urllib or yarl cannot read (a redirect to "http://[::1")
+        raise FetchError(f"bad URL: {exc}") from exc
 
 
 async def _fetch(

@@ -9,9 +9,9 @@ the guid when present and unique in the document, else the canonical link (see `
 when unique in the document, else a hash of title and summary. A guid or link that several
 entries share names none of them, so duplicate guids (or one home-page link on every entry) do
 not hide distinct items. An entry repeated verbatim is dropped. `Item.link_key` is the
-canonical link, left empty when distinct items of the document share it or when it is a site's
-home page: such a link says nothing about which item is which (a feed may link every item to
-its home page, one item per poll), and storage treats a known link_key as "not new".
+canonical link ("" without a link). A site's home page is never a key, even when unique: a feed
+may link every item to it, one item per poll. Storage knows an item by its key, or by its
+link_key together with its title, which also tells apart items that share a link.
 
 Two defences run before feedparser sees the bytes. Entity declarations in the DOCTYPE are
 removed, since they are how a document makes an XML parser expand text a billion-fold or read
@@ -168,9 +168,7 @@ def _drafts(feed_name: str, entries: list[Any], language: str | None) -> Iterato
 
 
 def _link_key(link: str) -> str:
-    """The canonical link, or "" for none or a home page (which names no article)."""
-    canonical = canonical_link(link) if link else ""
-    return "" if is_site_root(canonical) else canonical
+    return canonical_link(link) if link else ""
 
 
 def _identified(drafts: list[Item]) -> list[Item]:
@@ -186,10 +184,7 @@ def _identified(drafts: list[Item]) -> list[Item]:
             if key in keyed:
                 continue  # same title and summary as an item already kept: nothing new
         keyed[key] = replace(item, key=key)
-    shared = Counter(item.link_key for item in keyed.values() if item.link_key)
-    return [
-        replace(item, link_key="") if shared[item.link_key] > 1 else item for item in keyed.values()
-    ]
+    return list(keyed.values())
 
 
 def _without_repeats(drafts: list[Item]) -> list[Item]:
@@ -208,7 +203,7 @@ def _without_repeats(drafts: list[Item]) -> list[Item]:
 def _key(draft: Item, guids: Counter[str], links: Counter[str]) -> str:
     if draft.key and guids[draft.key] == 1:
         return draft.key  # the guid itself: databases already hold keys in this form
-    if draft.link_key and links[draft.link_key] == 1:
+    if draft.link_key and links[draft.link_key] == 1 and not is_site_root(draft.link_key):
         return draft.link_key
     return _text_hash(draft)
 

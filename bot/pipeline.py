@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -44,11 +45,23 @@ class ProcessParser:
     forking a process that runs an event loop and threads is unsafe."""
 
     def __init__(self, workers: int) -> None:
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self._workers = workers
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
 
     async def __call__(self, feed_name: str, fetched: FetchResult) -> list[Item]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, parse_feed, feed_name, fetched)
+        try:
+            return await loop.run_in_executor(self._pool, parse_feed, feed_name, fetched)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): the pool refuses all work from now on.
+            # Start a fresh one and try this feed once more.
+            log.error("parser pool broken; starting a new one feed=%r", feed_name)
+            broken, self._pool = self._pool, self._new_pool()
+            broken.shutdown(wait=False, cancel_futures=True)
+            return await loop.run_in_executor(self._pool, parse_feed, feed_name, fetched)
 
     def worker_pids(self) -> list[int]:
         """For measuring CPU and memory (bench/poll.py)."""

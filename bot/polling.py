@@ -3,8 +3,9 @@ when admins hear about a failing feed. No I/O here; the pipeline and the schedul
 
 - After a success (changed or not), the next poll is one interval away.
 - A server that says "later" (429/503 with Retry-After) is believed, within one interval and
-  24 hours. Other failures back off exponentially from one interval, capped at `max_backoff`,
-  with jitter so that feeds failing together do not retry together; a success resets it.
+  24 hours; without a readable Retry-After it is a failure like any other. Failures back
+  off exponentially from one interval, capped at `max_backoff`, with jitter so that feeds
+  failing together do not retry together; a success resets it.
 - A feed gone for good (410) is not polled again until its URL changes in feeds.toml.
 - Admins hear once when a feed has failed for `report_after` (24 h), and once when it is gone.
 - Newness is identity, never position or date, but an alert needs more: items published
@@ -47,9 +48,8 @@ def next_delay(
     rng: random.Random | None = None,
 ) -> float:
     """Seconds until the next poll of a feed polled every `interval` seconds."""
-    if throttled:
-        wanted = retry_after if retry_after is not None else interval
-        return min(max(wanted, interval), DAY.total_seconds())
+    if throttled and retry_after is not None:
+        return min(max(retry_after, interval), DAY.total_seconds())
     if failures <= 0:
         return float(interval)
     ceiling = max((policy or DEFAULT_POLICY).max_backoff.total_seconds(), float(interval))

@@ -56,6 +56,7 @@ class FeedScheduler:
         self._on_next_poll = on_next_poll
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._rng = random.Random()
+        self._running: set[str] = set()
 
     def start(self) -> None:
         now = datetime.now(UTC)
@@ -77,8 +78,10 @@ class FeedScheduler:
         self._scheduler.start()
         log.info("scheduler started feeds=%d", len(self._feeds))
 
-    def every(self, period: timedelta, task: Callable[[], object], name: str) -> None:
-        """Run `task` (housekeeping) every `period`, first one period from now."""
+    def every(self, period: timedelta, task: Callable[[], Awaitable[None]], name: str) -> None:
+        """Run the coroutine function `task` (housekeeping) every `period`, first one period
+        from now. A coroutine, so it runs on the event loop: a plain function would run in a
+        worker thread, where the SQLite connection refuses to be used."""
         self._scheduler.add_job(
             task, "interval", seconds=period.total_seconds(), id=f"~{name}", name=name
         )
@@ -87,13 +90,16 @@ class FeedScheduler:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 
-    def poll_now(self, name: str) -> bool:
-        """Run the feed's poll as soon as a slot is free; False for an unknown feed."""
+    def poll_now(self, name: str) -> str:
+        """Run the feed's poll as soon as a slot is free: "started", "running" (a poll is
+        under way; a second would be skipped), or "unknown" (no such feed, or it is gone)."""
+        if name in self._running:
+            return "running"
         try:
             self._scheduler.modify_job(name, next_run_time=datetime.now(UTC))
         except JobLookupError:
-            return False
-        return True
+            return "unknown"
+        return "started"
 
     def next_poll(self, name: str) -> datetime | None:
         job = self._scheduler.get_job(name)
@@ -101,19 +107,23 @@ class FeedScheduler:
 
     async def _run(self, feed: Feed) -> None:
         host = urlsplit(feed.url).hostname or ""
-        # The host's slot first: a feed queued behind its own server must not hold one of
-        # the global slots that feeds on other servers could use.
-        async with self._hosts[host], self._slots:
-            try:
+        self._running.add(feed.name)
+        try:
+            # The host's slot first: a feed queued behind its own server must not hold one of
+            # the global slots that feeds on other servers could use.
+            async with self._hosts[host], self._slots:
                 outcome = await self._job(feed)
-            except asyncio.CancelledError:
-                # Shutdown cancelled a poll in flight. Its storage writes are transactions, so
-                # nothing is half-done; returning keeps APScheduler from logging an "error".
-                log.info("poll cancelled by shutdown feed=%r", feed.name)
-                return
-            except Exception:
-                log.exception("poll crashed feed=%r", feed.name)
-                return
+        except asyncio.CancelledError:
+            # Shutdown cancelled a poll in flight or waiting for a slot. Storage writes are
+            # transactions, so nothing is half-done; returning keeps APScheduler from logging
+            # an "error" per feed.
+            log.debug("poll cancelled by shutdown feed=%r", feed.name)
+            return
+        except Exception:
+            log.exception("poll crashed feed=%r", feed.name)
+            return
+        finally:
+            self._running.discard(feed.name)
         self._plan_next(feed, outcome)
 
     def _plan_next(self, feed: Feed, outcome: FeedOutcome) -> None:

@@ -97,8 +97,9 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE feeds ADD COLUMN next_poll_at TEXT;
     ALTER TABLE seen_items ADD COLUMN link_key TEXT NOT NULL DEFAULT '';
     ALTER TABLE seen_items ADD COLUMN title_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE feeds ADD COLUMN last_changed_at TEXT;
     ALTER TABLE seen_items ADD COLUMN last_seen_at TEXT;
-    UPDATE seen_items SET last_seen_at = first_seen_at;
+    UPDATE seen_items SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now');
     CREATE INDEX seen_items_by_link ON seen_items(feed, link_key) WHERE link_key != '';
     CREATE INDEX seen_items_by_age ON seen_items(last_seen_at);
     """,
@@ -290,13 +291,18 @@ class Storage:
         identity, or by its canonical link together with its title: a feed that changed its
         guids repeats links and titles, while a feed that links every item to its home page
         does not repeat titles."""
-        keys = {item.key for item in items}
+        # Databases from before canonical links keyed an item without a guid by its raw link;
+        # a raw link that differs from the canonical one can only be such an old key.
+        old_keys = {item.link for item in items if item.link and item.link != item.link_key}
+        keys = {item.key for item in items} | old_keys
         links = {item.link_key for item in items if item.link_key}
         seen_keys = {row[0] for row in self._present("key", feed, keys)}
         seen_links = set(self._present("link_key", feed, links))
         fresh: dict[str, Item] = {}
         for item in items:
-            if item.key in seen_keys or (item.link_key, title_key(item.title)) in seen_links:
+            known_link = (item.link_key, title_key(item.title)) in seen_links
+            old_key = item.link in old_keys and item.link in seen_keys
+            if item.key in seen_keys or old_key or known_link:
                 continue
             fresh.setdefault(item.key, item)
         return list(fresh.values())
@@ -333,14 +339,18 @@ class Storage:
         with self._transaction():
             self._succeeded(feed, url, validators or Validators(), moved_to, stamp)
             self._db.execute(
-                "UPDATE feeds SET first_success_at = coalesce(first_success_at, ?) WHERE name = ?",
-                (stamp, feed),
+                """UPDATE feeds SET first_success_at = coalesce(first_success_at, ?),
+                     last_changed_at = ? WHERE name = ?""",
+                (stamp, stamp, feed),
             )
             self._db.executemany(
                 """INSERT INTO seen_items
                      (feed, key, first_seen_at, last_seen_at, link_key, title_key)
                    VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (feed, key) DO UPDATE SET last_seen_at = excluded.last_seen_at""",
+                   ON CONFLICT (feed, key) DO UPDATE SET last_seen_at = excluded.last_seen_at,
+                     link_key = CASE WHEN link_key = '' THEN excluded.link_key ELSE link_key END,
+                     title_key = CASE WHEN title_key = '' THEN excluded.title_key
+                                      ELSE title_key END""",
                 [
                     (feed, item.key, stamp, stamp, item.link_key, title_key(item.title))
                     for item in items
@@ -453,10 +463,15 @@ class Storage:
         self._db.execute("UPDATE feeds SET next_poll_at = ? WHERE name = ?", (value, feed))
 
     def prune_seen(self, older_than: datetime) -> int:
-        """Forget item identities not in their feed since `older_than`. An item still in its
-        feed is re-marked on every changed poll, so it is never pruned and never re-alerted."""
+        """Forget item identities not in their feed since `older_than`. Every item of a parsed
+        document is stamped with that poll's time; the items of a feed's latest parsed document
+        are never pruned, however long the feed stays unchanged (304s) or down, so pruning
+        never re-alerts an item still in its feed."""
         cursor = self._db.execute(
-            "DELETE FROM seen_items WHERE last_seen_at < ?", (_now(older_than),)
+            """DELETE FROM seen_items WHERE last_seen_at < ?
+                 AND last_seen_at < (SELECT f.last_changed_at FROM feeds f
+                                     WHERE f.name = seen_items.feed)""",
+            (_now(older_than),),
         )
         return cursor.rowcount
 

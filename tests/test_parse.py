@@ -138,17 +138,17 @@ def test_a_link_every_entry_shares_identifies_none_of_them() -> None:
     assert first.key.startswith("sha256:")
     assert second.key.startswith("sha256:")
     assert first.key != second.key
-    assert first.link_key == second.link_key == ""
+    assert first.link_key == second.link_key != ""  # storage tells them apart by title
 
 
 def test_a_home_page_link_identifies_no_item_even_alone() -> None:
-    """A feed showing one item per poll, always linked to the home page: the link would make
-    every later item look known, so the item is known by its text instead."""
+    """A feed showing one item per poll, always linked to the home page: as a key the link
+    would make every later item look known, so the key is the item's text."""
     body = b"""<rss version="2.0"><channel><title>t</title>
       <item><title>Kyiv: talks resume</title><link>https://News.example.org/?utm_source=x</link>
       </item></channel></rss>"""
     [item] = parse_feed("F", FetchResult("x", body))
-    assert item.link_key == ""
+    assert item.link_key == "https://news.example.org/"
     assert item.key.startswith("sha256:")
 
 

@@ -198,12 +198,43 @@ async def test_a_new_url_for_a_feed_starts_it_afresh(feed_server: FeedServer, po
 async def test_pruning_forgets_only_items_gone_from_their_feed(
     feed_server: FeedServer, poll: Poll, storage: Storage
 ) -> None:
-    feed_server.publish("world", hot("kept"))
+    feed_server.use_validators("world")
+    feed_server.replace("world", hot("gone"), hot("kept"))
     await poll(now=T0)
-    feed_server.publish("world", hot("later", 1))
-    await poll(now=at(24 * 100))  # "kept" is still in the feed: seen again now
-    assert storage.prune_seen(at(24 * 100) - timedelta(days=90)) == 0
-    assert storage.prune_seen(at(24 * 200)) == 2  # long after: both forgotten
+    feed_server.replace("world", hot("kept"), hot("later", 1))
+    await poll(now=at(24 * 100))
+    assert storage.prune_seen(at(24 * 100) - timedelta(days=90)) == 1  # "gone" only
+    for day in (200, 300, 400):  # the feed does not change for a year: 304s
+        assert (await poll(now=at(24 * day))).not_modified
+    assert storage.prune_seen(at(24 * 400) - timedelta(days=90)) == 0, "still in the feed"
+    feed_server.replace("world", hot("kept"), hot("later", 1), hot("newest", 24 * 401))
+    outcome = await poll(now=at(24 * 401))
+    assert [a.item.key for a in outcome.alerts] == ["newest"]
+
+
+async def test_an_item_whose_link_becomes_shared_is_not_alerted_again(
+    feed_server: FeedServer, poll: Poll
+) -> None:
+    live = "https://news.example.org/live"
+    feed_server.replace("world", hot("seed"))
+    await poll()
+    feed_server.replace(
+        "world", hot("seed"), Entry("", "Kyiv: live updates", link=live, published=at(1))
+    )
+    first = await poll(now=at(1))
+    assert [a.item.title for a in first.alerts] == ["Kyiv: live updates"]
+    second_entry = Entry("", "Kyiv: more live updates", link=live, published=at(2))
+    feed_server.replace(
+        "world",
+        hot("seed"),
+        Entry("", "Kyiv: live updates", link=live, published=at(1)),
+        second_entry,
+    )
+    shared = await poll(now=at(2))
+    assert [a.item.title for a in shared.alerts] == ["Kyiv: more live updates"]
+    feed_server.replace("world", hot("seed"), second_entry)  # the first drops off
+    alone = await poll(now=at(3))
+    assert alone.alerts == ()
 
 
 def test_backoff_grows_with_jitter_is_capped_and_resets() -> None:
@@ -216,9 +247,7 @@ def test_backoff_grows_with_jitter_is_capped_and_resets() -> None:
     assert next_delay(60, failures=0) == 60
 
 
-@pytest.mark.parametrize(
-    ("retry_after", "expected"), [(None, 60), (5, 60), (600, 600), (10**9, 86400)]
-)
+@pytest.mark.parametrize(("retry_after", "expected"), [(5, 60), (600, 600), (10**9, 86400)])
 def test_retry_after_is_believed_within_an_interval_and_a_day(
     retry_after: float | None, expected: float
 ) -> None:
@@ -287,3 +316,9 @@ async def test_duplicate_guids_in_one_document_do_not_hide_distinct_items(
         "Kyiv: evacuation continues",
         "Kyiv: talks resume",
     ]
+
+
+def test_throttling_without_a_retry_after_backs_off_like_a_failure() -> None:
+    rng = random.Random(3)
+    assert next_delay(60, failures=1, throttled=True, rng=rng) <= 72
+    assert next_delay(60, failures=8, throttled=True, rng=rng) >= 2880

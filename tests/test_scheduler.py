@@ -77,9 +77,9 @@ async def test_poll_now_moves_the_next_run_to_now() -> None:
     scheduler.start()
     try:
         before = scheduler.next_poll("x")
-        assert scheduler.poll_now("x")
+        assert scheduler.poll_now("x") == "started"
         after = scheduler.next_poll("x")
-        assert not scheduler.poll_now("nope")
+        assert scheduler.poll_now("nope") == "unknown"
     finally:
         scheduler.shutdown()
     assert before is not None

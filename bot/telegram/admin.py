@@ -26,7 +26,7 @@ NOT_ALLOWED = "Sorry, only the bot's admins may use that command."
 class Poller(Protocol):
     """What admin commands need from the scheduler."""
 
-    def poll_now(self, name: str) -> bool: ...
+    def poll_now(self, name: str) -> str: ...
 
     def next_poll(self, name: str) -> datetime | None: ...
 
@@ -82,9 +82,22 @@ class AdminCommands:
             return
         name = next((n for n in names if n.casefold() == wanted.casefold()), None)
         poller = self._poller()
-        if name is None or poller is None or not poller.poll_now(name):
+        if name is None or poller is None:
             await _reply(
                 update, f"No feed called “{html.escape(wanted[:100])}”. /feeds lists them."
+            )
+            return
+        status = poller.poll_now(name)
+        if status == "running":
+            await _reply(update, f"<b>{html.escape(name)}</b> is being polled right now.")
+            return
+        if status != "started":
+            state = self._storage.feed_state(name)
+            why = f" ({html.escape(state.last_error or '')})" if state and state.gone_at else ""
+            await _reply(
+                update,
+                f"<b>{html.escape(name)}</b> is not polled any more{why}: "
+                "fix its URL in feeds.toml and restart.",
             )
             return
         log.info("poll forced feed=%r by admin", name)
