@@ -244,7 +244,23 @@ class Storage:
                 "DELETE FROM subscriptions WHERE chat_id = ? AND topic = ?",
                 [(chat_id, topic) for topic in removed],
             )
+            self._cancel_unwanted(chat_id)
         return removed
+
+    def _cancel_unwanted(self, chat_id: int) -> None:
+        """Alerts still queued for a chat that no longer follows any of their topics are not
+        sent: someone who just unsubscribed must not get them a minute later."""
+        kept = set(self.subscriptions(chat_id))
+        rows = self._db.execute(
+            """SELECT d.id, a.topics FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+               WHERE d.chat_id = ? AND d.status = 'pending'""",
+            (chat_id,),
+        ).fetchall()
+        unwanted = [(row["id"],) for row in rows if not kept & set(json.loads(row["topics"]))]
+        self._db.executemany(
+            "UPDATE deliveries SET status = 'cancelled', last_error = 'unsubscribed' WHERE id = ?",
+            unwanted,
+        )
 
     def subscriptions(self, chat_id: int) -> list[str]:
         rows = self._db.execute(

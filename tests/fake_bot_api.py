@@ -202,6 +202,21 @@ class FakeBotAPI:
     def messages_to(self, chat_id: int) -> list[SentMessage]:
         return [m for m in self.sent if m.chat_id == chat_id]
 
+    async def wait_for_total(self, count: int, within: float = 30.0) -> int:
+        """Wait until the bot has sent at least `count` messages in all; return how many."""
+
+        async def enough() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: len(self.sent) >= count)
+
+        try:
+            await asyncio.wait_for(enough(), within)
+        except TimeoutError:
+            raise AssertionError(
+                f"the bot sent {len(self.sent)} messages, wanted {count}"
+            ) from None
+        return len(self.sent)
+
     async def wait_for_messages(
         self, chat_id: int, count: int, within: float = 20.0
     ) -> list[SentMessage]:

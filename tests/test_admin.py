@@ -45,3 +45,21 @@ async def test_feeds_and_poll_are_for_admins_and_show_each_feeds_health(
         [unknown] = await ask(bot_api, ADMIN, "/poll Nonexistent &lt;b&gt;")
         assert "No feed called" in unknown
         assert "<b>" not in unknown.split("No feed called")[1].split("/feeds")[0]
+
+
+async def test_stats_show_delivery_health_to_admins_only(
+    feed_server: FeedServer, bot_api: FakeBotAPI, make_settings: Callable[..., Settings]
+) -> None:
+    feed_server.publish("world", Entry("seed", "Weather"))
+    async with running(make_settings(admins=frozenset({ADMIN}))):
+        await ask(bot_api, 1001, "/subscribe russia-ukraine")
+        await feed_server.wait_for_fetches("world", 2)
+        feed_server.publish("world", Entry("hot", "Kyiv: talks resume"))
+        await bot_api.wait_for_messages(1001, 2)
+        [refused] = await ask(bot_api, STRANGER, "/stats")
+        assert "only the bot's admins" in refused
+        [stats] = await ask(bot_api, ADMIN, "/stats")
+    assert "Queue: 0 pending" in stats
+    assert "Sent in the last hour: 1" in stats
+    assert "Problems in the last 24 h: none" in stats
+    assert "p50" in stats

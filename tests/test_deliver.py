@@ -236,3 +236,13 @@ async def test_a_fan_out_runs_at_the_overall_limit_without_429s(
         storage.close()
     assert bot_api.too_many == []
     assert all(len(bot_api.messages_to(chat)) == 2 for chat in chats)
+
+
+async def test_alerts_queued_for_a_topic_just_unfollowed_are_not_sent(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer
+) -> None:
+    queue(storage, "Queued before unsubscribing")
+    storage.unsubscribe(A, ["crisis"])
+    await deliverer.drain()
+    assert bot_api.messages_to(A) == []
+    assert len(bot_api.messages_to(B)) == 1
