@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Limits:
-    overall_per_second: float = 28.8  # a hair under 30: network jitter must not make it 31
-    # One send of slack: a send that went out a few ms late (timers, the outbox query) lets
-    # the next one catch up, so lateness does not pile up; any one second still holds ≤ 30.
-    overall_burst: int = 2
+    overall_per_second: float = 28.3  # under 30: no one-second window may reach 31, jitter or not
+    # Half a send of slack: a send that went out a few ms late (timers, the outbox query) lets
+    # the next one catch up, so lateness does not pile up; a one-second window holds ≤ 29.
+    overall_burst: float = 1.5
     private_per_second: float = 1.0
     private_burst: int = 3
     group_per_minute: float = 20.0
@@ -37,7 +37,7 @@ class _Cell:
 
     __slots__ = ("spacing", "tat", "tolerance")
 
-    def __init__(self, spacing: float, burst: int) -> None:
+    def __init__(self, spacing: float, burst: float) -> None:
         self.spacing = spacing
         self.tolerance = spacing * (burst - 1)
         self.tat = 0.0  # theoretical arrival time of the next send

@@ -63,6 +63,14 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def shorten_utf16(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` UTF-16 units, ending with "…" when cut."""
+    if utf16_length(text) <= limit:
+        return text
+    cut = text.encode("utf-16-le")[: (limit - 1) * 2].decode("utf-16-le", errors="ignore")
+    return cut + "…"
+
+
 def _summary_text(item: Item) -> str:
     text = html_to_text(item.summary)
     if not text or text == item.title:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from itertools import count
 from pathlib import Path
 
@@ -246,3 +247,16 @@ async def test_alerts_queued_for_a_topic_just_unfollowed_are_not_sent(
     await deliverer.drain()
     assert bot_api.messages_to(A) == []
     assert len(bot_api.messages_to(B)) == 1
+
+
+async def test_a_message_too_long_for_telegram_is_never_sent_as_is(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer
+) -> None:
+    item = Item("Wire", "long", "Long", "https://e.org/x", "Summary.")
+    alert = summarise(item, [TopicMatch("crisis")])
+    huge = replace(alert, html="<b>x</b>" + "🛰" * 3000, plain="y" + "🛰" * 3000)
+    storage.record_poll("Wire", "https://e.org/feed", [item], [huge])
+    await deliverer.drain()
+    [message] = bot_api.messages_to(A)
+    assert not bot_api.rejected
+    assert message.text.endswith("…")
