@@ -43,8 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as exc:
         for error in exc.errors():
-            name = "BOT_" + "_".join(str(p) for p in error["loc"]).upper()
-            print(f"setting {name}: {error['msg']}", file=sys.stderr)
+            if error["loc"]:
+                name = "BOT_" + "_".join(str(p) for p in error["loc"]).upper()
+                print(f"setting {name}: {error['msg']}", file=sys.stderr)
+            else:
+                print(f"settings: {error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level, [settings.token_value or ""])
     redact = RedactingFormatter("%(message)s", [settings.token_value or ""]).redact

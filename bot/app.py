@@ -35,6 +35,7 @@ from .telegram.commands import COMMANDS, ChatCommands
 log = logging.getLogger(__name__)
 
 MAX_CONNECT_DELAY = 30.0
+TOKEN_CHECK_SECONDS = 60.0
 
 
 def console_db_path(db: Path) -> Path:
@@ -106,8 +107,13 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
             len(catalog.topics),
             len(catalog.feeds),
         )
+        rejected = asyncio.Event()
+        watchdog = asyncio.create_task(_watch_token(application, stop, rejected), name="token")
+        stack.push_async_callback(_cancel, watchdog)
         await stop.wait()
         log.info("stopping")
+        if rejected.is_set():
+            raise InvalidToken("the token was revoked while the bot ran")
 
 
 async def _until_connected(application: Application, stop: asyncio.Event) -> bool:  # type: ignore[type-arg]
@@ -130,6 +136,28 @@ async def _until_connected(application: Application, stop: asyncio.Event) -> boo
         else:
             return True
     return False
+
+
+async def _watch_token(
+    application: Application,  # type: ignore[type-arg]
+    stop: asyncio.Event,
+    rejected: asyncio.Event,
+) -> None:
+    """A token revoked at runtime makes getUpdates fail for good, and python-telegram-bot
+    only logs it: the bot would poll feeds and queue alerts it can never send. Check the token
+    every TOKEN_CHECK_SECONDS and stop the bot (exit 1) when Telegram rejects it."""
+    while not stop.is_set():
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), TOKEN_CHECK_SECONDS)
+            return
+        try:
+            await application.bot.get_me()
+        except InvalidToken:
+            log.error("Telegram rejects the token now (revoked?): stopping")
+            rejected.set()
+            stop.set()
+        except TelegramError as exc:  # unreachable for a while: the token may be fine
+            log.info("token check skipped: %s", exc)
 
 
 async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .polling import PollPolicy
@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     )
 
     token: SecretStr | None = Field(default=None, description="Bot token from @BotFather")
+    token_file: Path | None = Field(
+        default=None, description="File holding the token (container secrets); BOT_TOKEN wins"
+    )
     api_url: str = Field(
         default=DEFAULT_API_URL, description="Bot API base URL; the token is appended to it"
     )
@@ -82,6 +85,18 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @model_validator(mode="after")
+    def _token_from_file(self) -> Settings:
+        if self.token is None and self.token_file is not None:
+            try:
+                value = self.token_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValueError(
+                    f"cannot read BOT_TOKEN_FILE {self.token_file}: {exc.strerror}"
+                ) from exc
+            self.token = SecretStr(value) if value else None
+        return self
 
     @field_validator("log_level")
     @classmethod

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import Settings
 from bot.storage import Storage
 
 from .conftest import TEST_TOKEN, feeds_toml
@@ -218,3 +219,14 @@ def test_feeds_lists_each_feeds_health(tmp_path: Path) -> None:
     fresh = next(line for line in lines if line.startswith("Fresh"))
     assert "new" in fresh
     assert "never" in fresh
+
+
+def test_the_token_can_come_from_a_file_and_a_missing_file_is_named(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text(f"{TEST_TOKEN}\n")
+    settings = Settings(_env_file=None, token_file=secret)  # type: ignore[call-arg]
+    assert settings.token_value == TEST_TOKEN
+    result = run(BOT_TOKEN_FILE=str(tmp_path / "absent"))
+    assert result.returncode == 2
+    assert f"cannot read BOT_TOKEN_FILE {tmp_path / 'absent'}" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
+from telegram.error import InvalidToken
 
+from bot import app as app_module
 from bot.settings import Settings
 
 from .conftest import running
@@ -164,3 +167,16 @@ async def test_why_replied_to_an_alert_names_the_rule_and_the_words(
     assert "Rule: an actor and a keyword." in why.text
     assert "Reply to one of my alerts with /why" in bare.text
     assert "isn't one of my alerts" in not_alert.text
+
+
+async def test_a_token_revoked_while_running_stops_the_bot(
+    bot_api: FakeBotAPI, make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "TOKEN_CHECK_SECONDS", 0.2)  # the check's period, not a wait
+    stop = asyncio.Event()
+    task = asyncio.create_task(app_module.run_bot(make_settings(), stop))
+    await bot_api.user_says(SUBSCRIBER, "/start")
+    await bot_api.wait_for_messages(SUBSCRIBER, 1)
+    bot_api.token = "999:revoked"  # BotFather /revoke: the old token is refused from now on
+    with pytest.raises(InvalidToken):
+        await asyncio.wait_for(task, 30)
