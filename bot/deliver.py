@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 CRASH_PAUSE = 5.0
 IDLE_CHECK = 30.0  # re-check the outbox this often anyway (a chat reactivated by /start)
+PAGE = 500  # outbox heads read at a time
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -68,6 +69,8 @@ class Deliverer:
         self._clock = clock
         self._limiter = limiter
         self._budget = budget
+        if budget is not None:
+            budget.seed(storage.recent_sends(since=clock() - budget.window))
         self._max_in_flight = max_in_flight
         self._in_flight: dict[int, asyncio.Task[None]] = {}  # chat → its send
         self._wake = asyncio.Event()
@@ -121,19 +124,24 @@ class Deliverer:
         now = self._clock()
         retry = self._storage.next_retry_at()  # due ones are in the loop below, or in flight
         next_at = retry if retry is not None and retry > now else None
-        for delivery in self._storage.due_deliveries(now, limit=500):
-            chat = delivery.chat_id
-            if chat in self._in_flight:
-                continue
-            if len(self._in_flight) >= self._max_in_flight:
-                return None  # a finishing send wakes us
-            ready = self._ready_at(chat, pace)
-            if ready > now:
-                next_at = ready if next_at is None else min(next_at, ready)
-                if self._limiter is not None and pace and self._limiter.overall_ready_at() > now:
-                    return next_at  # the overall pace, not this chat, is what we wait for
-                continue
-            self._start(delivery)
+        after = 0
+        while page := self._storage.due_deliveries(now, limit=PAGE, after_id=after):
+            for delivery in page:
+                chat = delivery.chat_id
+                if chat in self._in_flight:
+                    continue
+                if len(self._in_flight) >= self._max_in_flight:
+                    return None  # a finishing send wakes us
+                if self._limiter is not None and pace:
+                    overall = self._limiter.overall_ready_at()
+                    if overall > now:  # the overall pace is what every chat waits for now
+                        return overall if next_at is None else min(next_at, overall)
+                ready = self._ready_at(chat, pace)
+                if ready > now:  # this chat waits (its limit or budget); others may go
+                    next_at = ready if next_at is None else min(next_at, ready)
+                    continue
+                self._start(delivery)
+            after = page[-1].id  # chats waiting on their budget must not hide the others
         return next_at
 
     def _ready_at(self, chat: int, pace: bool) -> float:
@@ -165,31 +173,37 @@ class Deliverer:
             merge = self._budget is not None and self._budget.must_merge(delivery.chat_id)
             group = self._storage.pending_for_chat(delivery.chat_id) if merge else [delivery]
             if len(group) > 1:
-                await self._send_merged(group)
+                sent = await self._send_merged(group)
             else:
-                await self._send(delivery)
-            if self._budget is not None:
+                sent = await self._send(delivery)
+            if sent and self._budget is not None:  # a refused send uses none of the budget
                 self._budget.record(delivery.chat_id, merged=merge)
         except Exception:
             log.exception("delivery crashed chat=%d delivery=%d", delivery.chat_id, delivery.id)
             self._storage.postpone(delivery.id, self._clock() + CRASH_PAUSE, "crashed")
 
-    async def _send(self, delivery: Delivery) -> None:
+    async def _send(self, delivery: Delivery) -> bool:
         message = await self._attempt(delivery, delivery.text_html, ParseMode.HTML)
-        if message is not None:
-            self._storage.mark_sent(delivery.id, message.message_id)
-            self.sent += 1
-            log.info("delivered chat=%d delivery=%d", delivery.chat_id, delivery.id)
+        if message is None:
+            return False
+        self._storage.mark_sent(delivery.id, message.message_id)
+        self.sent += 1
+        log.info("delivered chat=%d delivery=%d", delivery.chat_id, delivery.id)
+        return True
 
-    async def _send_merged(self, group: list[Delivery]) -> None:
+    async def _send_merged(self, group: list[Delivery]) -> bool:
+        """One message listing what waits for the chat; alerts that did not fit in it stay
+        queued for the next one."""
         first = group[0]
-        html, plain = merged_alerts(group)
+        html, plain, shown = merged_alerts(group)
         merged = Delivery(first.id, first.chat_id, html, plain, first.attempts, first.title)
         message = await self._attempt(merged, html, ParseMode.HTML)
-        if message is not None:
-            self._storage.mark_sent_many([d.id for d in group], message.message_id)
-            self.sent += 1
-            log.info("delivered merged chat=%d alerts=%d", first.chat_id, len(group))
+        if message is None:
+            return False
+        self._storage.mark_sent_many([d.id for d in group[:shown]], message.message_id)
+        self.sent += 1
+        log.info("delivered merged chat=%d alerts=%d", first.chat_id, shown)
+        return True
 
     async def _attempt(
         self, delivery: Delivery, text: str, parse_mode: str | None

@@ -28,13 +28,15 @@ class Headline(Protocol):
     def feed(self) -> str: ...
 
 
-def merged_alerts(alerts: Sequence[Headline]) -> tuple[str, str]:
-    """(html, plain) of one message listing `alerts`."""
-    heading = f"🗞 {len(alerts)} alerts at once: merged into one message to spare your phone"
+def merged_alerts(alerts: Sequence[Headline]) -> tuple[str, str, int]:
+    """(html, plain, shown) of one message listing the first `shown` of `alerts`: as many as
+    fit, oldest first; the caller keeps the others for a later message."""
+    heading = "🗞 Several alerts at once, merged into one message to spare your phone"
     html_lines = [f"<b>{html.escape(heading)}</b>"]
     plain_lines = [heading]
     html_size, plain_size = utf16_length(html_lines[0]), utf16_length(heading)
-    for shown, alert in enumerate(alerts):
+    shown = 0
+    for alert in alerts:
         title = shorten(alert.title, TITLE_LIMIT)
         source = f" · {shorten(alert.feed, 40)}" if alert.feed else ""
         link = html.escape(alert.link, quote=True)
@@ -45,10 +47,11 @@ def merged_alerts(alerts: Sequence[Headline]) -> tuple[str, str]:
         html_size += utf16_length(html_line) + 1
         plain_size += utf16_length(plain_line) + 1
         if html_size > _ROOM or plain_size > _ROOM:
-            rest = f"… and {len(alerts) - shown} more"
+            rest = f"… {len(alerts) - shown} more in the next message"
             html_lines.append(rest)
             plain_lines.append(rest)
             break
         html_lines.append(html_line)
         plain_lines.append(plain_line)
-    return "\n".join(html_lines), "\n".join(plain_lines)
+        shown += 1
+    return "\n".join(html_lines), "\n".join(plain_lines), shown

@@ -103,6 +103,11 @@ class AlertBudget:
         self._sent: dict[int, deque[float]] = {}
         self._exceeded: set[int] = set()
 
+    def seed(self, sends: list[tuple[int, float]]) -> None:
+        """Sends (chat, time) made before a restart, so a restart does not reset budgets."""
+        for chat_id, at in sorted(sends, key=lambda send: send[1]):
+            self._sent.setdefault(chat_id, deque()).append(at)
+
     def ready_at(self, chat_id: int) -> float:
         """0 if the chat may get an alert now, else when it may."""
         sent = self._recent(chat_id)

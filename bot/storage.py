@@ -493,19 +493,20 @@ class Storage:
 
     # -- outbox ------------------------------------------------------------------------------
 
-    def due_deliveries(self, now: float, limit: int = 100) -> list[Delivery]:
-        """Pending deliveries ready to send: per chat only its oldest, so order is kept."""
+    def due_deliveries(self, now: float, limit: int = 100, after_id: int = 0) -> list[Delivery]:
+        """Pending deliveries ready to send: per chat only its oldest, so order is kept;
+        `after_id` pages through them."""
         rows = self._db.execute(
             """SELECT d.id, d.chat_id, d.attempts, a.text_html, a.text_plain, a.title, a.link,
                       a.feed
                FROM deliveries d
                JOIN alerts a ON a.id = d.alert_id
                JOIN chats c ON c.chat_id = d.chat_id AND c.active = 1
-               WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+               WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND d.id > ?
                  AND d.id = (SELECT min(id) FROM deliveries
                              WHERE chat_id = d.chat_id AND status = 'pending')
                ORDER BY d.id LIMIT ?""",
-            (now, limit),
+            (now, after_id, limit),
         )
         return [_delivery(r) for r in rows]
 
@@ -519,6 +520,17 @@ class Storage:
             (chat_id,),
         )
         return [_delivery(r) for r in rows]
+
+    def recent_sends(self, since: float) -> list[tuple[int, float]]:
+        """(chat, time) of each message sent since `since` (epoch seconds); a merged message
+        of several alerts counts once."""
+        rows = self._db.execute(
+            """SELECT chat_id, min(sent_at) AS at FROM deliveries
+               WHERE status = 'sent' AND sent_at >= ?
+               GROUP BY chat_id, coalesce(message_id, id)""",
+            (_now(datetime.fromtimestamp(since, UTC)),),
+        )
+        return [(row["chat_id"], datetime.fromisoformat(row["at"]).timestamp()) for row in rows]
 
     def mark_sent_many(self, delivery_ids: Sequence[int], message_id: int | None) -> None:
         """Several alerts went out as one (merged) message."""

@@ -185,7 +185,7 @@ async def test_a_chat_over_its_budget_gets_the_overflow_as_one_message(
     [first, second, merged] = bot_api.messages_to(A)
     assert "Story 0" in first.text
     assert "Story 1" in second.text
-    assert merged.text.startswith("<b>🗞 3 alerts at once")
+    assert merged.text.startswith("<b>🗞 Several alerts at once")
     assert [line.count("Story") for line in merged.text.splitlines()[1:]] == [1, 1, 1]
     assert "Story 2" in merged.text
     assert "Story 4" in merged.text
@@ -260,3 +260,67 @@ async def test_a_message_too_long_for_telegram_is_never_sent_as_is(
     [message] = bot_api.messages_to(A)
     assert not bot_api.rejected
     assert message.text.endswith("…")
+
+
+async def test_a_merged_message_marks_sent_only_the_alerts_it_shows(
+    bot_api: FakeBotAPI, telegram_bot: Bot, storage: Storage, clock: Clock
+) -> None:
+    deliverer = Deliverer(telegram_bot, storage, clock=clock, budget=AlertBudget(clock, 1, 600))
+    for n in range(41):
+        queue(storage, f"Story {n} " + "with a long headline " * 7)
+    await deliverer.drain()
+    clock.now += 601
+    await deliverer.drain()
+    merged = bot_api.messages_to(A)[1].text
+    shown = merged.count("Story ")
+    assert 0 < shown < 40
+    assert merged.endswith("more in the next message")
+    assert len(storage.pending_for_chat(A)) == 40 - shown, "the rest wait for the next message"
+
+
+async def test_the_budget_survives_a_restart_and_refused_sends_do_not_use_it(
+    bot_api: FakeBotAPI, telegram_bot: Bot, storage: Storage, clock: Clock
+) -> None:
+    bot_api.fail_next(A, Failure(502, "Bad Gateway"), times=3)
+    first = Deliverer(telegram_bot, storage, clock=clock, budget=AlertBudget(clock, 2, 600))
+    queue(storage, "One")
+    for _ in range(4):
+        await first.drain()
+        clock.now += 30  # the retry backoff; still inside the budget's window
+    assert len(bot_api.messages_to(A)) == 1, "three refusals used none of the budget of 2"
+    queue(storage, "Two")
+    await first.drain()
+    assert len(bot_api.messages_to(A)) == 2
+    restarted = Deliverer(telegram_bot, storage, clock=clock, budget=AlertBudget(clock, 2, 600))
+    queue(storage, "Three")
+    await restarted.drain()
+    assert len(bot_api.messages_to(A)) == 2, "the budget is rebuilt from what was sent"
+
+
+@pytest.mark.slow
+async def test_a_chat_waiting_on_its_own_limit_does_not_hold_up_the_others(
+    bot_api: FakeBotAPI, telegram_bot: Bot, tmp_path: Path
+) -> None:
+    storage = Storage.open(tmp_path / "wait.sqlite3")
+    group, readers = -777, [3001, 3002, 3003, 3004, 3005]
+    storage.remember_chat(group, "group", "g")
+    storage.subscribe(group, ["crisis"])
+    queue(storage, "For the group")
+    queue(storage, "For the group again")  # 20/min: this one waits 3 s
+    for reader in readers:
+        storage.remember_chat(reader, "private", str(reader))
+        storage.subscribe(reader, ["other"])
+    item = Item("Wire", "readers", "For the readers", "https://e.org/r", "Summary.")
+    storage.record_poll("Wire", "https://e.org/f", [item], [summarise(item, [TopicMatch("other")])])
+    deliverer = Deliverer(telegram_bot, storage, limiter=RateLimiter(time.time))
+    runner = asyncio.create_task(deliverer.run())
+    try:
+        await bot_api.wait_for_messages(group, 2, within=30)
+    finally:
+        deliverer.stop()
+        await runner
+        storage.close()
+    order = [m.chat_id for m in bot_api.sent]
+    assert order.index(group) == 0
+    assert set(order[1:6]) == set(readers), "the readers went while the group waited"
+    assert order[6] == group
