@@ -4,7 +4,7 @@ to one private chat, 20 a minute to one group).
 
     python bench/fanout.py [--chats 2000] [--groups 0]
 
-Prints, for our Deliverer (outbox in SQLite, paced by bot/ratelimit.py, 4 sends in flight):
+Prints, for our Deliverer (outbox in SQLite, paced by bot/ratelimit.py, 2 sends in flight):
 messages/s sustained, 429s received, total time, and whether every chat got the alert exactly
 once. The baseline in the same run: python-telegram-bot's AIORateLimiter with default settings,
 sending the same messages the way a bot using it would (all at once; it queues them).
@@ -57,7 +57,7 @@ async def ours(chats: list[int]) -> tuple[float, int, Counter[int]]:
             "Wire", "https://e.org/f", [item], [summarise(item, [TopicMatch("crisis")])]
         )
         async with Bot(TOKEN, base_url=api.base_url) as bot:
-            deliverer = Deliverer(bot, storage, limiter=RateLimiter(time.time), max_in_flight=4)
+            deliverer = Deliverer(bot, storage, limiter=RateLimiter(time.time), max_in_flight=2)
             start = time.perf_counter()
             runner = asyncio.create_task(deliverer.run())
             await api.wait_for_total(len(chats), within=3600)

@@ -1,16 +1,20 @@
 """Drains the outbox to Telegram: the only module that sends alerts.
 
 Each chat gets its alerts in the order they were decided, one in flight at a time; different
-chats are served side by side, paced by `ratelimit.RateLimiter` (about 29 messages a second
+chats are served side by side, paced by `ratelimit.RateLimiter` (about 28 messages a second
 overall, 1/s per private chat, 20/min per group) so Telegram rarely has to say 429. At most
-`max_in_flight` sends are outstanding, and each delivery is marked sent as soon as Telegram
-accepts it: a crash can repeat only those few. Telegram's answers decide what happens next:
-accepted → marked sent; 429 → that chat alone waits `retry_after`; network errors and 5xx →
-retried with backoff, never dropped while the chat exists; blocked or missing chat → the chat
-is deactivated (it comes back with /start); group upgraded to supergroup → the subscriptions
-and pending alerts move; HTML Telegram cannot parse → the plain-text rendering is sent
-instead. A chat over its alert budget gets its waiting alerts merged into one message.
-Nothing is dropped without a log line and an event for /stats.
+`max_in_flight` sends (2 by default) are outstanding, and each delivery is marked sent as soon
+as Telegram accepts it: a crash can repeat only those few.
+
+Telegram's answers decide what happens next:
+- accepted → marked sent;
+- 429 → that chat alone waits `retry_after`;
+- network errors and 5xx → retried with backoff, never dropped while the chat exists;
+- blocked, missing chat, no right to post → the chat is paused (it comes back with /start);
+- group upgraded to supergroup → the subscriptions and pending alerts move;
+- HTML Telegram cannot parse → the plain-text rendering is sent instead.
+A chat over its alert budget gets its waiting alerts merged into one message. Nothing is
+dropped without a log line and an event for /stats.
 """
 
 from __future__ import annotations
@@ -100,6 +104,8 @@ class Deliverer:
                 except Exception:  # a bug or a locked database must not end delivery for good
                     log.exception("delivery round failed; trying again shortly")
                     next_at = self._clock() + CRASH_PAUSE
+                if next_at is None and self._limiter is not None:
+                    self._limiter.forget_idle()  # idle: drop per-chat state (memory stays flat)
                 timeout = IDLE_CHECK if next_at is None else max(next_at - self._clock(), 0.0)
                 if timeout > 0:
                     with contextlib.suppress(TimeoutError):
@@ -243,6 +249,11 @@ class Deliverer:
         reason = exc.message.lower()
         if "chat not found" in reason or "user is deactivated" in reason:
             self._give_up(delivery, "chat_not_found", exc.message)
+            return None
+        if "not enough rights" in reason or "have no rights" in reason:
+            # A group that does not let the bot post: pause it like a blocked chat (an admin
+            # fixes the rights, then /start resumes it), rather than failing every alert.
+            self._give_up(delivery, "no_rights", exc.message)
             return None
         log.warning(
             "telegram rejected html chat=%d error=%r: sending plain text",

@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     )
     alert_budget_minutes: float = Field(default=10, gt=0, description="Window of the alert budget")
     send_concurrency: int = Field(
-        default=4, ge=1, description="Sends to Telegram in flight at once (a crash repeats these)"
+        default=2, ge=1, description="Sends to Telegram in flight at once (a crash repeats these)"
     )
     parse_workers: int = Field(
         default=0, ge=0, description="Processes parsing feeds; 0 parses in a thread (few feeds)"

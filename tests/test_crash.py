@@ -22,7 +22,7 @@ from .test_cli import command
 pytestmark = pytest.mark.slow
 
 CHATS = [5000 + n for n in range(120)]
-IN_FLIGHT = 4  # BOT_SEND_CONCURRENCY: the most a crash may repeat
+IN_FLIGHT = 2  # BOT_SEND_CONCURRENCY's default: the most a crash may repeat
 
 
 def queue_fan_out(db: Path) -> None:

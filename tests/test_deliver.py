@@ -324,3 +324,28 @@ async def test_a_chat_waiting_on_its_own_limit_does_not_hold_up_the_others(
     assert order.index(group) == 0
     assert set(order[1:6]) == set(readers), "the readers went while the group waited"
     assert order[6] == group
+
+
+async def test_a_group_that_forbids_the_bot_to_post_is_paused(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer
+) -> None:
+    bot_api.fail_next(
+        A, Failure(400, "Bad Request: not enough rights to send text messages to the chat")
+    )
+    queue(storage, "No rights")
+    await deliverer.drain()
+    queue(storage, "Still no rights")
+    await deliverer.drain()
+    assert bot_api.messages_to(A) == []
+    assert len(bot_api.rejected) == 1, "paused after one refusal, not one per alert"
+    assert storage.delivery_stats().failures_last_day == {"no_rights": 1}
+
+
+async def test_chat_not_found_pauses_the_chat(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer
+) -> None:
+    bot_api.fail_next(A, Failure(400, "Bad Request: chat not found"))
+    queue(storage, "Nobody there")
+    await deliverer.drain()
+    assert storage.delivery_stats().inactive_chats == 1
+    assert len(bot_api.messages_to(B)) == 1

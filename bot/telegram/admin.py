@@ -121,6 +121,7 @@ FAILURE_NAMES = {
     "migrated": "group → supergroup",
     "plain_text": "sent as plain text",
     "undeliverable": "undeliverable",
+    "no_rights": "no right to post",
 }
 
 
