@@ -265,6 +265,11 @@ class Deliverer:
             return await self._bot.send_message(
                 delivery.chat_id, delivery.text_plain, link_preview_options=_NO_PREVIEW
             )
+        except RetryAfter as plain_exc:  # the fallback met the rate limit: that chat waits
+            wait = _retry_after(plain_exc)
+            if self._limiter is not None:
+                self._limiter.block(delivery.chat_id, self._clock() + wait)
+            self._postpone(delivery, wait, "rate_limited", f"rate limited: {plain_exc}")
         except BadRequest as plain_exc:
             error = f"html refused ({exc.message}), plain text refused ({plain_exc.message})"
             log.error(

@@ -195,6 +195,22 @@ class FakeBotAPI:
             ]
         await self._add_update({"message": message})
 
+    async def bot_membership(self, chat_id: int, old: str, new: str, title: str = "Group") -> None:
+        """The bot's own membership in a chat changed (removed: "left", added: "member")."""
+        chat_type = self._chat_types.get(chat_id, "group")
+        self._chat_types[chat_id] = chat_type
+        await self._add_update(
+            {
+                "my_chat_member": {
+                    "chat": {"id": chat_id, "type": chat_type, "title": title},
+                    "from": {"id": 42, "is_bot": False, "first_name": "Admin"},
+                    "date": int(time.time()),
+                    "old_chat_member": {"user": BOT_USER, "status": old},
+                    "new_chat_member": {"user": BOT_USER, "status": new},
+                }
+            }
+        )
+
     def fail_next(self, chat_id: int, failure: Failure, times: int = 1) -> None:
         """Make the next `times` sends to `chat_id` fail with this Bot API error."""
         self._failures[chat_id].extend([failure] * times)

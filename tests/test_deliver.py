@@ -349,3 +349,17 @@ async def test_chat_not_found_pauses_the_chat(
     await deliverer.drain()
     assert storage.delivery_stats().inactive_chats == 1
     assert len(bot_api.messages_to(B)) == 1
+
+
+async def test_a_429_on_the_plain_text_fallback_waits_like_any_429(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer, clock: Clock
+) -> None:
+    bot_api.fail_next(A, Failure(400, "Bad Request: can't parse entities: unsupported tag"))
+    bot_api.fail_next(A, Failure(429, "Too Many Requests: retry after 40", {"retry_after": 40}))
+    queue(storage, "Markup and rate limit")
+    await deliverer.drain()
+    assert bot_api.messages_to(A) == []
+    assert storage.next_retry_at() == clock.now + 40
+    clock.now += 41
+    await deliverer.drain()
+    assert len(bot_api.messages_to(A)) == 1

@@ -180,3 +180,25 @@ async def test_a_token_revoked_while_running_stops_the_bot(
     bot_api.token = "999:revoked"  # BotFather /revoke: the old token is refused from now on
     with pytest.raises(InvalidToken):
         await asyncio.wait_for(task, 30)
+
+
+async def test_a_group_that_removes_the_bot_is_paused_and_resumes_when_re_added(
+    feed_server: FeedServer, bot_api: FakeBotAPI, bot: object
+) -> None:
+    group = -100777
+    feed_server.publish("world", Entry("seed", "Nothing yet"))
+    await bot_api.user_says(group, "/subscribe russia-ukraine", chat_type="group", user_id=5)
+    await bot_api.wait_for_messages(group, 1)
+    await feed_server.wait_for_fetches("world", 2)
+
+    await bot_api.bot_membership(group, "member", "left")
+    await bot_api.user_says(SUBSCRIBER, "/subscribe russia-ukraine")  # a witness chat
+    await bot_api.wait_for_messages(SUBSCRIBER, 1)
+    feed_server.publish("world", Entry("while-gone", "Kyiv: news while the bot was removed"))
+    await bot_api.wait_for_messages(SUBSCRIBER, 2)
+    assert len(bot_api.messages_to(group)) == 1, "nothing is sent to a group that removed the bot"
+
+    await bot_api.bot_membership(group, "left", "member")
+    feed_server.publish("world", Entry("after", "Kyiv: news after the bot came back"))
+    [_, back] = await bot_api.wait_for_messages(group, 2)
+    assert "after the bot came back" in back.text

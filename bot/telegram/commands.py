@@ -234,7 +234,10 @@ class ChatCommands:
         active = status not in {ChatMemberStatus.LEFT, ChatMemberStatus.BANNED}
         chat = change.chat
         self._storage.remember_chat(chat.id, chat.type, _chat_title(chat))
-        self._storage.set_chat_active(chat.id, active)
+        if active:
+            self._storage.set_chat_active(chat.id, True)
+        else:  # as when a send finds the bot blocked: pause, and park what was queued
+            self._storage.give_up_chat(chat.id, f"bot {status}")
         log.info("membership chat=%d status=%s active=%s", chat.id, status, active)
 
     # -- helpers -----------------------------------------------------------------------------
