@@ -97,7 +97,3 @@ def chronological(items: Sequence[Item]) -> list[Item]:
 def is_flood(new: int, in_document: int, policy: PollPolicy) -> bool:
     """Most of the document new at once, and more of it than an alert burst allows."""
     return new > policy.flood_limit and new * 2 > in_document
-
-
-def when(now: datetime, seconds: float) -> datetime:
-    return now + timedelta(seconds=seconds)

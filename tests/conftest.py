@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import run_bot
 from bot.settings import Settings
+from bot.storage import Storage
 
 from .fake_bot_api import FakeBotAPI
 from .feed_server import FeedServer
@@ -74,6 +75,20 @@ async def bot_api() -> AsyncIterator[FakeBotAPI]:
     await api.start()
     yield api
     await api.close()
+
+
+# The reader every pipeline and polling test subscribes to the crisis topic.
+CHAT = 42
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Iterator[Storage]:
+    """A database where CHAT follows russia-ukraine (test_deliver.py has its own)."""
+    db = Storage.open(tmp_path / "db.sqlite3")
+    db.remember_chat(CHAT, "private", "Reader")
+    db.subscribe(CHAT, ["russia-ukraine"])
+    yield db
+    db.close()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -15,17 +15,6 @@ from bot.pipeline import FeedOutcome, ProcessParser, process_feed
 from bot.storage import Storage
 
 from .feed_server import Broken, Entry, FeedServer
-
-CHAT = 42
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> Iterator[Storage]:
-    db = Storage.open(tmp_path / "db.sqlite3")
-    db.remember_chat(CHAT, "private", "Reader")
-    db.subscribe(CHAT, ["russia-ukraine"])
-    yield db
-    db.close()
 
 
 @pytest.fixture

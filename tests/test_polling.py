@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,18 +20,8 @@ from bot.storage import Storage
 
 from .feed_server import Entry, FeedServer, Reply
 
-CHAT = 42
 T0 = datetime(2022, 2, 24, 4, 0, tzinfo=UTC)
 Poll = Callable[..., Awaitable[FeedOutcome]]
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> Iterator[Storage]:
-    db = Storage.open(tmp_path / "db.sqlite3")
-    db.remember_chat(CHAT, "private", "Reader")
-    db.subscribe(CHAT, ["russia-ukraine"])
-    yield db
-    db.close()
 
 
 @pytest.fixture
