@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from .app import run_bot, run_console
-from .catalog import load_catalog
+from .catalog import Catalog, load_catalog
 from .errors import ConfigError
 from .feed_report import feed_lines, render_text
 from .logs import RedactingFormatter, setup_logging
@@ -93,6 +93,8 @@ def _check_config(settings: Settings) -> int:
         f"{settings.config_dir}: OK: {len(catalog.topics)} topics "
         f"({', '.join(catalog.topics)}), {len(catalog.actors)} actors, {len(catalog.feeds)} feeds"
     )
+    if note := _article_note(catalog, settings):
+        print(note)
     if catalog.warnings:
         print(f"{len(catalog.warnings)} warning(s): legal, but probably not what you meant:")
         for warning in catalog.warnings:
@@ -112,7 +114,20 @@ def _feeds(settings: Settings) -> int:
         finally:
             storage.close()
     print(render_text(feed_lines(catalog.feeds, states, datetime.now(UTC))))
+    if note := _article_note(catalog, settings):
+        print(note)
     return 0
+
+
+def _article_note(catalog: Catalog, settings: Settings) -> str | None:
+    """Which feeds read article pages (`fetch_article = true`), and the time they get."""
+    names = [feed.name for feed in catalog.feeds if feed.fetch_article]
+    if not names:
+        return None
+    return (
+        f"Article pages of title-only items are fetched for {len(names)} feed(s), "
+        f"{settings.article_timeout:g} s per poll at most: {', '.join(names)}"
+    )
 
 
 def _until_signal(start: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError
 
 from .errors import ConfigError, ConfigProblem
 from .terms import STEMMERS, language_code, term_problem
@@ -62,6 +62,7 @@ class _FeedModel(_Strict):
     name: Text
     url: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$")]
     interval: int | None = Field(default=None, ge=1)
+    fetch_article: StrictBool = False  # "yes" or 1 is a mistake to name, not to guess at
 
 
 class _FeedsFileModel(_Strict):
@@ -107,6 +108,7 @@ class Feed:
     name: str
     url: str
     interval: int
+    fetch_article: bool = False  # title-only items read their article page (bot/article.py)
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,8 @@ def _describe(error: Any) -> str:
         return f"must be an http:// or https:// URL, got {error['input']!r}"
     if kind == "string_too_short":
         return "must not be empty"
+    if kind == "bool_type":
+        return f"must be true or false (without quotes), got {error['input']!r}"
     return f"{error['msg']} (got {error['input']!r})"
 
 
@@ -285,7 +289,9 @@ def _build_feeds(
             key = f'feeds[{index}] (name = "{spec.name}").name'
             problems.append(ConfigProblem(file, key, "duplicate feed name; names must be unique"))
         seen.add(spec.name.casefold())
-        feeds.append(Feed(spec.name, spec.url, spec.interval or default_interval))
+        feeds.append(
+            Feed(spec.name, spec.url, spec.interval or default_interval, spec.fetch_article)
+        )
     return tuple(feeds)
 
 

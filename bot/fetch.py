@@ -12,6 +12,9 @@ Polite and defensive, because this is where feed readers lose trust:
   to believe it.
 - Status: 410 is `FeedGone`; 429 and 503 are `Throttled` with the server's Retry-After (in
   seconds or as an HTTP date); anything else is a `FetchError` naming the cause.
+
+`fetch_page` gets a web page (an article, for feeds that send only titles) with the same
+safeguards, no conditional GET, and only the media types the caller accepts.
 """
 
 from __future__ import annotations
@@ -168,3 +171,49 @@ async def _read_capped(response: aiohttp.ClientResponse, max_bytes: int) -> byte
             raise FetchError(f"response is larger than {max_bytes} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def fetch_page(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    max_bytes: int,
+    media_types: frozenset[str],
+) -> FetchResult:
+    """The page at `url` if its Content-Type is one of `media_types`; raise FetchError (or a
+    child) on any failure. Redirects are followed by hand, as for feeds."""
+    try:
+        return await _fetch_page(session, url, max_bytes, media_types)
+    except TimeoutError as exc:
+        raise FetchError("timed out") from exc
+    except aiohttp.ClientError as exc:
+        raise FetchError(f"{type(exc).__name__}: {exc}") from exc
+    except ValueError as exc:
+        raise FetchError(f"bad URL: {exc}") from exc
+
+
+async def _fetch_page(
+    session: aiohttp.ClientSession, url: str, max_bytes: int, media_types: frozenset[str]
+) -> FetchResult:
+    if urlsplit(url).scheme not in {"http", "https"}:
+        raise FetchError(f"not a web address: {url}")
+    current, visited = url, {url}
+    headers = {"Accept": ", ".join(sorted(media_types)) + ", */*;q=0.1"}
+    for _ in range(MAX_REDIRECTS + 1):
+        async with session.get(current, headers=headers, allow_redirects=False) as response:
+            if response.status in _REDIRECTS:
+                current = _redirect_target(response, current)
+                if current in visited:
+                    raise FetchError(f"redirect loop at {current}")
+                visited.add(current)
+                continue
+            _raise_for(response)
+            # Checked before reading: a PDF or a video is never downloaded.
+            if response.content_type not in media_types:
+                wanted = " or ".join(sorted(media_types))
+                raise FetchError(f"content type {response.content_type}, not {wanted}")
+            if (response.content_length or 0) > max_bytes:
+                raise FetchError(f"response of {response.content_length} bytes is too large")
+            content = await _read_capped(response, max_bytes)
+            return FetchResult(current, content, dict(response.headers))
+    raise FetchError(f"more than {MAX_REDIRECTS} redirects")

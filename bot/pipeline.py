@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 import aiohttp
 
+from .article import articles_wanted, fetch_article_texts, with_article
 from .catalog import Feed
 from .errors import FeedGone, FetchError, ParseError, Throttled
 from .fetch import fetch_feed
@@ -131,6 +132,8 @@ async def process_feed(
     except Exception as exc:  # a parser bug on one feed must be recorded, never stop it silently
         log.exception("parsing crashed feed=%r", feed.name)
         return _failed(feed, storage, f"parser crashed: {type(exc).__name__}: {exc}", now, policy)
+    if feed.fetch_article:
+        items = await _with_articles(feed, items, state, storage, http, policy, now)
     return _record(feed, fetched, items, state, storage, matcher, policy, now)
 
 
@@ -143,6 +146,25 @@ def _current_state(feed: Feed, storage: Storage) -> FeedState | None:
         storage.restart_feed(feed.name, feed.url)
         state = storage.feed_state(feed.name)
     return state
+
+
+async def _with_articles(
+    feed: Feed,
+    items: list[Item],
+    state: FeedState | None,
+    storage: Storage,
+    http: aiohttp.ClientSession,
+    policy: PollPolicy,
+    now: datetime,
+) -> list[Item]:
+    """`items` with the article text of the new title-only ones as their summary, before
+    matching, since such an item may match only on its body (see article.py). Never on a
+    first poll, which alerts nothing."""
+    if state is None or state.first_success_at is None:
+        return items
+    wanted = articles_wanted(storage.unseen(feed.name, items), len(items), now, policy)
+    texts = await fetch_article_texts(http, wanted, feed=feed.name, budget=policy.article_timeout)
+    return [with_article(item, texts[item.key]) if item.key in texts else item for item in items]
 
 
 def _record(

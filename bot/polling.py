@@ -36,6 +36,7 @@ class PollPolicy:
     report_after: timedelta = DAY
     keep_seen: timedelta = timedelta(days=90)
     max_bytes: int = 10 * 1024 * 1024
+    article_timeout: float = 4.0  # a poll's wait for article pages (bot/article.py)
 
 
 def next_delay(

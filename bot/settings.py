@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     parse_workers: int = Field(
         default=0, ge=0, description="Processes parsing feeds; 0 parses in a thread (few feeds)"
     )
+    article_timeout: float = Field(
+        default=4.0,
+        gt=0,
+        le=60,
+        description="Seconds a poll waits for the article pages of fetch_article feeds",
+    )
     poll_timeout: int = Field(
         default=30, ge=0, description="Seconds one getUpdates long poll may wait"
     )
@@ -113,6 +119,7 @@ class Settings(BaseSettings):
             flood_limit=self.flood_limit,
             keep_seen=timedelta(days=self.keep_seen_days),
             max_bytes=self.fetch_max_bytes,
+            article_timeout=self.article_timeout,
         )
 
     @property

@@ -72,8 +72,20 @@ class Reply:
     trickle: bool = False  # send a byte now and then, forever (until the client gives up)
 
 
+@dataclass
+class Page:
+    """A web page served at `/pages/<name>` (an article, for feeds that send only titles)."""
+
+    body: bytes = b""
+    content_type: str = "text/html"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    hang: bool = False  # never answer: the client has to give up
+    chunked: bool = False  # no Content-Length: the body arrives in chunks
+
+
 class FeedServer:
-    """Serves `/<name>.xml`; start with `await server.start()`."""
+    """Serves `/<name>.xml`, and pages at `/pages/<name>`; start with `await server.start()`."""
 
     def __init__(self) -> None:
         self._entries: dict[str, list[Entry]] = {}
@@ -85,10 +97,13 @@ class FeedServer:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self._pages: dict[str, Page] = {}
+        self.page_requests: Counter[str] = Counter()
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/{name}.xml", self._serve)
+        app.router.add_get("/pages/{name}", self._serve_page)
         self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -183,6 +198,37 @@ class FeedServer:
             headers["Content-Encoding"] = reply.encoding
         return web.Response(
             status=reply.status, body=body, headers=headers, content_type=reply.content_type
+        )
+
+    # --- Pages (additions for bot/article.py) ----------------------------------------------
+
+    def page_url(self, name: str) -> str:
+        return f"{self.base_url}/pages/{name}"
+
+    def serve_page(self, name: str, page: Page) -> None:
+        """Serve `page` at `page_url(name)` from now on (unknown pages are 404)."""
+        self._pages[name] = page
+
+    async def _serve_page(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        self.page_requests[name] += 1
+        page = self._pages.get(name)
+        if page is None:
+            return web.Response(status=404, text="no such page")
+        if page.hang:
+            await asyncio.Event().wait()  # until the client disconnects and aiohttp cancels us
+        if page.chunked:
+            response = web.StreamResponse(
+                status=page.status, headers={"Content-Type": page.content_type, **page.headers}
+            )
+            response.enable_chunked_encoding()
+            await response.prepare(request)
+            for start in range(0, len(page.body), 64 * 1024):
+                await response.write(page.body[start : start + 64 * 1024])
+            await response.write_eof()
+            return response
+        return web.Response(
+            status=page.status, body=page.body, headers=page.headers, content_type=page.content_type
         )
 
 
