@@ -158,14 +158,15 @@ def with_article(item: Item, text: str) -> Item:
 
 
 def _decoded(page: FetchResult) -> str | bytes:
-    """The page as text when the server names a charset Python knows; else the bytes, and
-    trafilatura reads the charset from the page's <meta> or guesses it."""
+    """The page as text when the server names a charset Python knows and the bytes are in
+    it; else the bytes, and trafilatura reads the charset from the page's <meta> or guesses
+    it (a Cyrillic page in windows-1251 labelled UTF-8 is common enough)."""
     content_type = next((v for k, v in page.headers.items() if k.lower() == "content-type"), "")
     found = _CHARSET.search(content_type)
     if found:
         try:
-            return page.content.decode(codecs.lookup(found.group(1)).name, errors="replace")
-        except LookupError:
+            return page.content.decode(codecs.lookup(found.group(1)).name)
+        except (LookupError, UnicodeDecodeError):
             pass
     return page.content
 

@@ -12,16 +12,19 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.article import ARTICLE_TEXT_LIMIT, with_article
+from bot.article import ARTICLE_TEXT_LIMIT, extract_text, with_article
 from bot.catalog import Feed, load_catalog
 from bot.errors import ConfigError
 from bot.fetch import new_session
 from bot.match import Matcher
-from bot.models import Item
+from bot.models import FetchResult, Item
 from bot.pipeline import FeedOutcome, process_feed
 from bot.polling import PollPolicy
+from bot.settings import Settings
 from bot.storage import Storage
 
+from .conftest import feeds_toml, running
+from .fake_bot_api import FakeBotAPI
 from .feed_server import Entry, FeedServer, Page
 from .test_cli import run
 
@@ -295,3 +298,53 @@ def test_check_config_and_feeds_name_the_feeds_that_fetch_articles(tmp_path: Pat
         assert result.returncode == 0, result.stderr
         note = "Article pages of title-only items are fetched for 1 feed(s), 2.5 s per poll at most: Wire"
         assert note in result.stdout
+
+
+@pytest.mark.slow
+async def test_the_running_bot_sends_the_article_lead(
+    feed_server: FeedServer,
+    bot_api: FakeBotAPI,
+    config_dir: Path,
+    make_settings: Callable[..., Settings],
+) -> None:
+    toml = feeds_toml({"World": feed_server.url("world")}) + "fetch_article = true\n"
+    (config_dir / "feeds.toml").write_text(toml, encoding="utf-8")
+    feed_server.publish("world", Entry("seed", "Weather"))
+    page = article_html(feed_server.base_url, "Talks end without agreement", LEAD, SECOND)
+    feed_server.serve_page("talks", Page(page))
+
+    async with running(make_settings(article_timeout=10)):
+        await bot_api.user_says(1001, "/subscribe russia-ukraine")
+        await bot_api.wait_for_messages(1001, 1)
+        await feed_server.wait_for_fetches("world", 2)  # the first poll is done
+        link = feed_server.page_url("talks")
+        feed_server.publish("world", Entry("talks", "Talks end without agreement", link=link))
+        alert = (await bot_api.wait_for_messages(1001, 2))[1]
+
+    assert "Talks end without agreement" in alert.text
+    assert "Negotiators from both delegations" in alert.text
+    assert feed_server.page_requests == {"talks": 1}
+
+
+CYRILLIC_LEAD = (
+    "В Киеве завершились переговоры делегаций о речном судоходстве без подписания "
+    "соглашения, сообщили организаторы встречи во вторник вечером."
+)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/html; charset=windows-1251", "text/html", "text/html; charset=utf-8"],
+    ids=["labelled", "meta-only", "mislabelled"],
+)
+def test_the_page_charset_is_honoured_or_found(content_type: str) -> None:
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+        f"</head><body><nav>Главная</nav><article><h1>Переговоры</h1><p>{CYRILLIC_LEAD}</p>"
+        "<p>Следующий раунд встреч намечен на будущий месяц.</p></article></body></html>"
+    ).encode("cp1251")
+    text = extract_text(
+        FetchResult("https://news.example.org/a", page, {"Content-Type": content_type})
+    )
+    assert text is not None
+    assert CYRILLIC_LEAD in text
