@@ -7,15 +7,22 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from bot.article import ARTICLE_TEXT_LIMIT, extract_text, with_article
+from bot.article import (
+    ARTICLE_TEXT_LIMIT,
+    HTML_TYPES,
+    extract_text,
+    fetch_article_text,
+    with_article,
+)
 from bot.catalog import Feed, load_catalog
-from bot.errors import ConfigError
-from bot.fetch import new_session
+from bot.errors import ConfigError, FetchError
+from bot.fetch import fetch_page, new_session
 from bot.match import Matcher
 from bot.models import FetchResult, Item
 from bot.pipeline import FeedOutcome, process_feed
@@ -348,3 +355,59 @@ def test_the_page_charset_is_honoured_or_found(content_type: str) -> None:
     )
     assert text is not None
     assert CYRILLIC_LEAD in text
+
+
+async def test_three_pages_at_a_time_and_none_started_after_the_budget(
+    feed_server: FeedServer, poll: Poll
+) -> None:
+    await seeded(feed_server, poll)
+    names = [f"slow{number}" for number in range(5)]
+    for name in names:
+        feed_server.serve_page(name, Page(hang=True))
+    feed_server.publish(
+        "world", *(Entry(n, f"Kyiv talks, part {n}", link=feed_server.page_url(n)) for n in names)
+    )
+
+    outcome = await poll(policy=PollPolicy(article_timeout=1.0))
+
+    assert sum(feed_server.page_requests.values()) == 3
+    assert len(outcome.alerts) == 5  # every one with its title alone
+    assert {a.item.summary for a in outcome.alerts} == {""}
+
+
+async def test_items_too_old_to_alert_are_not_fetched(feed_server: FeedServer, poll: Poll) -> None:
+    await seeded(feed_server, poll)
+    feed_server.serve_page("old", Page(article_html(feed_server.base_url, "Talks", LEAD)))
+    last_week = datetime.now(UTC) - timedelta(days=7)
+    link = feed_server.page_url("old")
+    feed_server.publish("world", Entry("old", "Talks", link=link, published=last_week))
+
+    outcome = await poll()
+
+    assert outcome.too_old == 1
+    assert feed_server.page_requests == {}
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        Page(status=302, headers={"Location": "/pages/loop"}),
+        Page(status=302, headers={"Location": "file:///etc/passwd"}),
+        Page(status=302),
+    ],
+    ids=["loop", "to-a-file", "no-location"],
+)
+async def test_a_bad_redirect_is_refused(
+    feed_server: FeedServer, http: aiohttp.ClientSession, page: Page
+) -> None:
+    feed_server.serve_page("loop", page)
+    with pytest.raises(FetchError):
+        await fetch_page(http, feed_server.page_url("loop"), max_bytes=1024, media_types=HTML_TYPES)
+    assert feed_server.page_requests["loop"] == 1
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "file:///etc/passwd", "ftp://x/y"])
+async def test_only_web_pages_are_fetched(http: aiohttp.ClientSession, link: str) -> None:
+    with pytest.raises(FetchError, match="not a web address"):
+        await fetch_page(http, link, max_bytes=1024, media_types=HTML_TYPES)
+    assert await fetch_article_text(http, link, feed="World", budget=1.0) is None
