@@ -163,6 +163,7 @@ class FakeBotAPI:
         self.chats: dict[int, dict[str, Any]] = {}  # registered with add_chat
         self.members: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, user) → ChatMember
         self.deleted_threads: set[tuple[int, int]] = set()
+        self.callback_answers: list[dict[str, Any]] = []  # answerCallbackQuery calls
         self._next_update_id = 1
         self._next_message_id = 1
         self._changed = asyncio.Condition()
@@ -395,6 +396,10 @@ class FakeBotAPI:
             default = "left" if channel else "member" if user_id == BOT_USER["id"] else "creator"
             member = _member(user_id, default, {})
         return _ok(member)
+
+    async def _api_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
+        self.callback_answers.append(params)
+        return _ok(True)
 
     # -- groups, forums and channels: what a test does -----------------------------------------
 

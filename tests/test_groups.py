@@ -21,8 +21,10 @@ from telegram import (
     ChatMemberMember,
     ChatMemberOwner,
     ChatMemberRestricted,
+    Update,
     User,
 )
+from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
 from bot.deliver import Deliverer
 from bot.models import Item, TopicMatch
@@ -31,13 +33,15 @@ from bot.settings import Settings
 from bot.storage import Storage
 from bot.summarise import summarise
 from bot.telegram.channels import channel_argument
-from bot.telegram.permissions import AdminCache, can_post
+from bot.telegram.permissions import ADMINS_ONLY, AdminCache, can_post, may_change
 
 from .conftest import TEST_TOKEN, running
 from .fake_bot_api import BOT_USER, FakeBotAPI
 from .feed_server import Entry, FeedServer
 
 FORUM = -100900
+GROUP = -100500
+CHANNEL = -100700
 _keys = count()
 
 
@@ -144,6 +148,79 @@ async def test_a_merged_message_holds_only_its_own_threads_alerts(
     assert storage.delivery_stats().queue_depth == 0
 
 
+@pytest.fixture
+async def application(bot_api: FakeBotAPI) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    built = ApplicationBuilder().token(TEST_TOKEN).base_url(bot_api.base_url).build()
+    async with built:
+        yield built
+
+
+async def guard(application: Application, payload: dict[str, object]) -> bool:  # type: ignore[type-arg]
+    """What `may_change` says of this update."""
+    update = Update.de_json({"update_id": 1, **payload}, application.bot)
+    return await may_change(update, CallbackContext.from_update(update, application))
+
+
+def said_in(
+    chat: dict[str, object], sender_chat: dict[str, object] | None = None
+) -> dict[str, object]:
+    """A message update from user 7 (a member), posted as `sender_chat` if given."""
+    message: dict[str, object] = {
+        "message_id": 3, "date": 0, "chat": chat, "text": "/subscribe energy",
+        "from": {"id": 7, "is_bot": False, "first_name": "U"},
+    }  # fmt: skip
+    if sender_chat is not None:
+        message["sender_chat"] = sender_chat
+    return {"message": message}
+
+
+async def test_an_anonymous_admin_may_change_but_someone_posting_as_a_channel_may_not(
+    bot_api: FakeBotAPI,
+    application: Application,  # type: ignore[type-arg]
+) -> None:
+    bot_api.add_chat(FORUM, "supergroup", "Desk")
+    bot_api.add_chat(CHANNEL, "channel", "Elsewhere")
+    bot_api.set_member(FORUM, 7, "member")
+    group, channel = bot_api.chats[FORUM], bot_api.chats[CHANNEL]
+    assert await guard(application, said_in({"id": 7, "type": "private", "first_name": "U"}))
+    assert await guard(application, said_in(group, sender_chat=group))
+    assert bot_api.sent == []
+    assert not await guard(application, said_in(group, sender_chat=channel))
+    assert not await guard(application, said_in(group))
+    assert [m.text for m in bot_api.messages_to(FORUM)] == [ADMINS_ONLY, ADMINS_ONLY]
+
+
+async def test_a_members_button_press_is_refused_with_an_alert_not_a_message(
+    bot_api: FakeBotAPI,
+    application: Application,  # type: ignore[type-arg]
+) -> None:
+    bot_api.add_chat(FORUM, "supergroup", "Desk")
+    bot_api.set_member(FORUM, 7, "member")
+    bot_api.set_member(FORUM, 8, "administrator")
+
+    def press(user_id: int) -> dict[str, object]:
+        return {
+            "callback_query": {
+                "id": f"q{user_id}",
+                "chat_instance": "c",
+                "data": "toggle:energy",
+                "from": {"id": user_id, "is_bot": False, "first_name": "U"},
+                "message": {
+                    "message_id": 3, "date": 0, "chat": bot_api.chats[FORUM],
+                    "from": BOT_USER, "text": "Topics",
+                },
+            }
+        }  # fmt: skip
+
+    assert await guard(application, press(7)) is False
+    assert await guard(application, press(8)) is True
+    assert [(a["callback_query_id"], a.get("show_alert")) for a in bot_api.callback_answers] == [
+        ("q7", "true")  # form-encoded by python-telegram-bot
+    ]
+    assert bot_api.callback_answers[0]["text"] == ADMINS_ONLY
+    assert bot_api.sent == [], "nothing was posted in the group"
+
+
 # -- pure helpers ----------------------------------------------------------------------------
 
 
@@ -219,8 +296,6 @@ def test_the_channel_is_the_argument_starting_with_an_at(
 
 # -- the whole bot ------------------------------------------------------------------------------
 
-GROUP = -100500
-CHANNEL = -100700
 ADMIN, MEMBER, OUTSIDER = 2001, 2002, 2003
 
 

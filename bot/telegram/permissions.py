@@ -13,7 +13,9 @@ The guard: call it first in every handler that changes subscriptions or settings
   anyone else gets a short refusal in the chat;
 - a channel post: only the channel's administrators can post, so it is allowed.
 
-Read-only commands (/list, /topics, /help) need no guard. getChatMember's answers are cached per
+For a button press (callback query) the refusal is the query's answer, shown as an alert: a
+handler refused must not answer the query again. Read-only commands (/list, /topics, /help)
+need no guard. getChatMember's answers are cached per
 (chat, user) in `context.bot_data`: an administrator for ADMIN_TTL seconds, a non-administrator
 for NOT_ADMIN_TTL, so a newly promoted admin need not wait long and a demoted one keeps the
 right only briefly.
@@ -132,6 +134,9 @@ def can_post(chat_type: str, member: ChatMember) -> bool:
 
 
 async def _reply(update: Update, text: str) -> None:
+    if update.callback_query is not None:  # a button: answer the press, don't post in the chat
+        await update.callback_query.answer(text, show_alert=True)
+        return
     message = update.effective_message
     if message is not None:
         await message.reply_text(text, do_quote=False)
