@@ -300,9 +300,10 @@ ADMIN, MEMBER, OUTSIDER = 2001, 2002, 2003
 
 
 async def said(api: FakeBotAPI, chat_id: int, count: int = 1) -> list[str]:
-    """The next `count` messages the bot sends to `chat_id`, once they have arrived."""
+    """The next `count` messages the bot sends to `chat_id`, once they have arrived (a group
+    gets at most 20 a minute, so a few alerts can take seconds)."""
     before = len(api.messages_to(chat_id))
-    messages = await api.wait_for_messages(chat_id, before + count)
+    messages = await api.wait_for_messages(chat_id, before + count, within=40.0)
     return [m.text for m in messages[before:]]
 
 
