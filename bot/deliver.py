@@ -12,7 +12,9 @@ Telegram's answers decide what happens next:
 - network errors and 5xx → retried with backoff, never dropped while the chat exists;
 - blocked, missing chat, no right to post → the chat is paused (it comes back with /start);
 - group upgraded to supergroup → the subscriptions and pending alerts move;
-- HTML Telegram cannot parse → the plain-text rendering is sent instead.
+- HTML Telegram cannot parse → the plain-text rendering is sent instead;
+- a forum topic thread that was deleted → sent to the General topic, where that thread's
+  topics go from now on.
 A chat over its alert budget gets its waiting alerts merged into one message. Nothing is
 dropped without a log line and an event for /stats.
 """
@@ -24,6 +26,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from telegram import Bot, LinkPreviewOptions, Message
@@ -178,6 +181,8 @@ class Deliverer:
         try:
             merge = self._budget is not None and self._budget.must_merge(delivery.chat_id)
             group = self._storage.pending_for_chat(delivery.chat_id) if merge else [delivery]
+            # A merged message goes to one forum thread: it holds only that thread's alerts.
+            group = [d for d in group if d.thread_id == delivery.thread_id] or [delivery]
             if len(group) > 1:
                 sent = await self._send_merged(group)
             else:
@@ -202,7 +207,15 @@ class Deliverer:
         queued for the next one."""
         first = group[0]
         html, plain, shown = merged_alerts(group)
-        merged = Delivery(first.id, first.chat_id, html, plain, first.attempts, first.title)
+        merged = Delivery(
+            first.id,
+            first.chat_id,
+            html,
+            plain,
+            first.attempts,
+            first.title,
+            thread_id=first.thread_id,
+        )
         message = await self._attempt(merged, html, ParseMode.HTML)
         if message is None:
             return False
@@ -221,7 +234,11 @@ class Deliverer:
             text, parse_mode = shorten_utf16(delivery.text_plain, TELEGRAM_LIMIT), None
         try:
             return await self._bot.send_message(
-                chat, text, parse_mode=parse_mode, link_preview_options=_NO_PREVIEW
+                chat,
+                text,
+                parse_mode=parse_mode,
+                link_preview_options=_NO_PREVIEW,
+                message_thread_id=delivery.thread_id,
             )
         except RetryAfter as exc:
             wait = _retry_after(exc)
@@ -250,7 +267,13 @@ class Deliverer:
         if "chat not found" in reason or "user is deactivated" in reason:
             self._give_up(delivery, "chat_not_found", exc.message)
             return None
-        if "not enough rights" in reason or "have no rights" in reason:
+        if delivery.thread_id is not None and _thread_gone(reason):
+            return await self._to_general_topic(delivery, exc)
+        if (
+            "not enough rights" in reason
+            or "have no rights" in reason
+            or "need administrator rights" in reason  # a channel that demoted the bot
+        ):
             # A group that does not let the bot post: pause it like a blocked chat (an admin
             # fixes the rights, then /start resumes it), rather than failing every alert.
             self._give_up(delivery, "no_rights", exc.message)
@@ -263,7 +286,10 @@ class Deliverer:
         self._storage.record_event("plain_text", delivery.chat_id)
         try:
             return await self._bot.send_message(
-                delivery.chat_id, delivery.text_plain, link_preview_options=_NO_PREVIEW
+                delivery.chat_id,
+                delivery.text_plain,
+                link_preview_options=_NO_PREVIEW,
+                message_thread_id=delivery.thread_id,
             )
         except RetryAfter as plain_exc:  # the fallback met the rate limit: that chat waits
             wait = _retry_after(plain_exc)
@@ -286,6 +312,23 @@ class Deliverer:
             )
         return None
 
+    async def _to_general_topic(self, delivery: Delivery, exc: BadRequest) -> Message | None:
+        """The forum thread this alert was routed to is gone: send it to the General topic
+        instead (once: without a thread this cannot happen again), and route the thread's
+        topics there from now on, so the next alerts do not fail first."""
+        assert delivery.thread_id is not None
+        log.warning(
+            "forum thread gone chat=%d thread=%d error=%r: sending to the general topic",
+            delivery.chat_id,
+            delivery.thread_id,
+            exc.message,
+        )
+        self._storage.forget_thread(delivery.chat_id, delivery.thread_id)
+        self._storage.record_event("thread_not_found", delivery.chat_id)
+        return await self._attempt(
+            replace(delivery, thread_id=None), delivery.text_html, ParseMode.HTML
+        )
+
     def _postpone(self, delivery: Delivery, delay: float, kind: str, error: str) -> None:
         log.warning(
             "delivery postponed chat=%d delay=%.1fs error=%r", delivery.chat_id, delay, error
@@ -307,6 +350,10 @@ def _retry_after(exc: RetryAfter) -> float:
     """Seconds Telegram asked us to wait (a timedelta with PTB_TIMEDELTA, else an int)."""
     value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _thread_gone(reason: str) -> bool:
+    return "thread not found" in reason or "topic_deleted" in reason
 
 
 def _is_server_error(exc: NetworkError) -> bool:

@@ -113,6 +113,12 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX delivery_events_by_time ON delivery_events(at);
     CREATE INDEX deliveries_by_sent_at ON deliveries(sent_at) WHERE status = 'sent';
     """,
+    # 5: forum topic threads: a subscription remembers the thread it was made in, a queued
+    # alert the thread it goes to (NULL: the chat itself, or a forum's General topic).
+    """
+    ALTER TABLE subscriptions ADD COLUMN thread_id INTEGER;
+    ALTER TABLE deliveries ADD COLUMN thread_id INTEGER;
+    """,
 )
 
 
@@ -128,6 +134,7 @@ class Delivery:
     title: str = ""
     link: str = ""
     feed: str = ""
+    thread_id: int | None = None  # the forum topic thread it goes to; None: the chat itself
 
 
 @dataclass(frozen=True)
@@ -223,13 +230,21 @@ class Storage:
             (chat_id, kind, title, _now()),
         )
 
-    def subscribe(self, chat_id: int, topics: Iterable[str]) -> list[str]:
-        """Subscribe the chat; return the topics that were not subscribed before."""
+    def subscribe(
+        self, chat_id: int, topics: Iterable[str], thread_id: int | None = None
+    ) -> list[str]:
+        """Subscribe the chat (its alerts for these topics go to forum thread `thread_id`, if
+        given); return the topics that were not subscribed before."""
         added = []
+        # To the microsecond: an alert for two topics goes to the older subscription's thread,
+        # even when both were made within a second.
+        stamp = datetime.now(UTC).isoformat(timespec="microseconds")
         with self._transaction():
             for topic in topics:
                 cursor = self._db.execute(
-                    "INSERT OR IGNORE INTO subscriptions VALUES (?, ?, ?)", (chat_id, topic, _now())
+                    """INSERT OR IGNORE INTO subscriptions (chat_id, topic, created_at, thread_id)
+                       VALUES (?, ?, ?, ?)""",
+                    (chat_id, topic, stamp, thread_id),
                 )
                 if cursor.rowcount:
                     added.append(topic)
@@ -438,13 +453,18 @@ class Storage:
         if row is None:
             return 0
         marks = ",".join("?" * len(alert.topics))
+        # One delivery per chat, to the thread of the chat's oldest matching subscription.
         cursor = self._db.execute(
-            f"""INSERT OR IGNORE INTO deliveries (alert_id, chat_id)
-                SELECT DISTINCT ?, s.chat_id FROM subscriptions s
+            f"""INSERT OR IGNORE INTO deliveries (alert_id, chat_id, thread_id)
+                SELECT DISTINCT ?, s.chat_id,
+                  (SELECT t.thread_id FROM subscriptions t
+                   WHERE t.chat_id = s.chat_id AND t.topic IN ({marks})
+                   ORDER BY t.created_at, t.topic LIMIT 1)
+                FROM subscriptions s
                 JOIN chats c ON c.chat_id = s.chat_id
                 WHERE c.active = 1 AND s.topic IN ({marks})
                 ORDER BY s.chat_id""",
-            (row["id"], *alert.topics),
+            (row["id"], *alert.topics, *alert.topics),
         )
         return cursor.rowcount
 
@@ -498,7 +518,7 @@ class Storage:
         `after_id` pages through them."""
         rows = self._db.execute(
             """SELECT d.id, d.chat_id, d.attempts, a.text_html, a.text_plain, a.title, a.link,
-                      a.feed
+                      a.feed, d.thread_id
                FROM deliveries d
                JOIN alerts a ON a.id = d.alert_id
                JOIN chats c ON c.chat_id = d.chat_id AND c.active = 1
@@ -514,7 +534,7 @@ class Storage:
         """Everything still owed to one chat, oldest first."""
         rows = self._db.execute(
             """SELECT d.id, d.chat_id, d.attempts, a.text_html, a.text_plain, a.title, a.link,
-                      a.feed
+                      a.feed, d.thread_id
                FROM deliveries d JOIN alerts a ON a.id = d.alert_id
                WHERE d.chat_id = ? AND d.status = 'pending' ORDER BY d.id""",
             (chat_id,),
@@ -661,6 +681,48 @@ class Storage:
             )
             self._db.execute("UPDATE chats SET active = 0 WHERE chat_id = ?", (old_id,))
 
+    # -- forum threads (groups and channels track) ------------------------------------------
+
+    def move_to_thread(
+        self, chat_id: int, topics: Iterable[str], thread_id: int | None
+    ) -> list[str]:
+        """Route topics the chat already follows to another forum thread (None: General);
+        return those that moved. Alerts already queued keep the thread they were queued for."""
+        moved = []
+        with self._transaction():
+            for topic in topics:
+                cursor = self._db.execute(
+                    """UPDATE subscriptions SET thread_id = ?
+                       WHERE chat_id = ? AND topic = ? AND thread_id IS NOT ?""",
+                    (thread_id, chat_id, topic, thread_id),
+                )
+                if cursor.rowcount:
+                    moved.append(topic)
+        return moved
+
+    def subscription_threads(self, chat_id: int) -> dict[str, int | None]:
+        """Each topic the chat follows, with the forum thread its alerts go to."""
+        rows = self._db.execute(
+            "SELECT topic, thread_id FROM subscriptions WHERE chat_id = ? ORDER BY topic",
+            (chat_id,),
+        )
+        return {row["topic"]: row["thread_id"] for row in rows}
+
+    def forget_thread(self, chat_id: int, thread_id: int) -> None:
+        """The forum thread was deleted: what was routed there goes to the General topic."""
+        with self._transaction():
+            self._db.execute(
+                "UPDATE subscriptions SET thread_id = NULL WHERE chat_id = ? AND thread_id = ?",
+                (chat_id, thread_id),
+            )
+            self._db.execute(
+                """UPDATE deliveries SET thread_id = NULL
+                   WHERE chat_id = ? AND thread_id = ? AND status = 'pending'""",
+                (chat_id, thread_id),
+            )
+
+    # -- end of forum threads ----------------------------------------------------------------
+
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
 
@@ -692,6 +754,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         row["title"],
         row["link"],
         row["feed"],
+        row["thread_id"],
     )
 
 

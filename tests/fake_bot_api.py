@@ -4,6 +4,13 @@ python-telegram-bot reaches it through `base_url`, exactly as it reaches api.tel
 It long-polls getUpdates, validates sendMessage HTML the way Telegram does (allowed tags,
 nesting, entities, 4096 UTF-16 units), records what the bot sent, lets a test inject a user's
 message, and can be told to fail the next sends to a chat with a given Telegram error.
+
+Groups, forums and channels: `add_chat` registers a chat (type, title, @username, forum flag)
+that getChat finds; `set_member` sets what getChatMember answers for a (chat, user); a user the
+test did not configure is the group's creator (so a plain group test is run by its owner) and
+not a member of a channel. `says_in_group` speaks in a forum thread or as an anonymous admin;
+`delete_thread` makes sends to a forum thread fail as Telegram does; `bot_rights` changes the
+bot's own status (my_chat_member) with its rights.
 """
 
 from __future__ import annotations
@@ -37,6 +44,24 @@ _ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);")
 _TAG = re.compile(
     r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z_-]+(?:=\"[^\"]*\"|='[^']*'|=[^\s>]+)?)*)\s*>"
 )
+ANONYMOUS_ADMIN = {  # the sender Telegram shows for an admin who posts as the group itself
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+_ADMIN_RIGHTS = (
+    "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+    "can_manage_video_chats", "can_restrict_members", "can_promote_members", "can_change_info",
+    "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories",
+    "can_post_messages", "can_edit_messages", "can_pin_messages", "can_manage_topics",
+)  # fmt: skip
+_RESTRICTIONS = (
+    "can_change_info", "can_invite_users", "can_pin_messages", "can_send_messages",
+    "can_send_polls", "can_send_other_messages", "can_add_web_page_previews", "can_manage_topics",
+    "can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
+    "can_send_video_notes", "can_send_voice_notes", "can_edit_tag", "can_react_to_messages",
+)  # fmt: skip
 _JSON_FIELDS = {"link_preview_options", "commands", "reply_markup", "allowed_updates", "entities"}
 
 
@@ -103,6 +128,12 @@ class SentMessage:
     message_id: int
     params: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def thread_id(self) -> int | None:
+        """The forum topic thread it was sent to (None: the chat itself, or General)."""
+        thread = self.params.get("message_thread_id")
+        return None if thread is None else int(thread)
+
 
 @dataclass
 class Failure:
@@ -129,6 +160,10 @@ class FakeBotAPI:
         self._recent: defaultdict[int | str, deque[float]] = defaultdict(deque)
         self._failures: dict[int, deque[Failure]] = defaultdict(deque)
         self._chat_types: dict[int, str] = {}
+        self.chats: dict[int, dict[str, Any]] = {}  # registered with add_chat
+        self.members: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, user) → ChatMember
+        self.deleted_threads: set[tuple[int, int]] = set()
+        self.callback_answers: list[dict[str, Any]] = []  # answerCallbackQuery calls
         self._next_update_id = 1
         self._next_message_id = 1
         self._changed = asyncio.Condition()
@@ -303,6 +338,9 @@ class FakeBotAPI:
             failure = self._failures[chat_id].popleft()
             self.rejected.append((chat_id, failure.description))
             return _error(failure)
+        if refusal := self._refusal(chat_id, params):
+            self.rejected.append((chat_id, refusal.description))
+            return _error(refusal)
         try:
             shown = check_telegram_html(text) if parse_mode == "HTML" else text
         except TelegramHTMLError as exc:
@@ -327,6 +365,143 @@ class FakeBotAPI:
                 "text": shown,
             }
         )
+
+    async def _api_getchat(self, params: dict[str, Any]) -> web.Response:
+        chat = self.chats.get(self._chat_key(params.get("chat_id")))
+        if chat is None:
+            return _error(Failure(400, "Bad Request: chat not found"))
+        gifts = dict.fromkeys(
+            ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription"), False
+        )
+        return _ok(
+            {
+                **chat,
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+                "accepted_gift_types": {**gifts, "gifts_from_channels": False},
+            }
+        )
+
+    async def _api_getchatmember(self, params: dict[str, Any]) -> web.Response:
+        chat_id = self._chat_key(params.get("chat_id"))
+        user_id = int(params["user_id"])
+        if chat_id is None:
+            return _error(Failure(400, "Bad Request: chat not found"))
+        channel = self._chat_types.get(chat_id) == "channel"
+        bot = self.members.get((chat_id, BOT_USER["id"]), {})
+        if channel and bot.get("status") != "administrator":
+            return _error(Failure(400, "Bad Request: member list is inaccessible"))
+        member = self.members.get((chat_id, user_id))
+        if member is None:
+            default = "left" if channel else "member" if user_id == BOT_USER["id"] else "creator"
+            member = _member(user_id, default, {})
+        return _ok(member)
+
+    async def _api_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
+        self.callback_answers.append(params)
+        return _ok(True)
+
+    # -- groups, forums and channels: what a test does -----------------------------------------
+
+    def add_chat(
+        self,
+        chat_id: int,
+        chat_type: str,
+        title: str = "Test chat",
+        *,
+        username: str | None = None,
+        forum: bool = False,
+    ) -> None:
+        """Register a group, supergroup (forum: with topic threads) or channel."""
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type, "title": title}
+        if username:
+            chat["username"] = username
+        if forum:
+            chat["is_forum"] = True
+        self.chats[chat_id] = chat
+        self._chat_types[chat_id] = chat_type
+
+    def set_member(self, chat_id: int, user_id: int, status: str, **rights: bool) -> None:
+        """What getChatMember answers for this user (or the bot: BOT_USER["id"]) in the chat:
+        "creator", "administrator" (with rights such as can_post_messages=True), "member",
+        "restricted", "left" or "kicked"."""
+        self.members[(chat_id, user_id)] = _member(user_id, status, rights)
+
+    def delete_thread(self, chat_id: int, thread_id: int) -> None:
+        """Sends to this forum thread now fail with "message thread not found"."""
+        self.deleted_threads.add((chat_id, thread_id))
+
+    async def says_in_group(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int = 1001,
+        thread_id: int | None = None,
+        anonymous: bool = False,
+    ) -> None:
+        """A message in a chat registered with add_chat: in forum thread `thread_id` (None: the
+        General topic), from `user_id`, or from an anonymous admin posting as the group."""
+        chat = self.chats[chat_id]
+        sender = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        message: dict[str, Any] = {
+            "message_id": self._new_message_id(),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": ANONYMOUS_ADMIN if anonymous else sender,
+            "text": text,
+        }
+        if anonymous:
+            message["sender_chat"] = chat
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": utf16_units(command)}
+            ]
+        await self._add_update({"message": message})
+
+    async def bot_rights(self, chat_id: int, status: str, **rights: bool) -> None:
+        """The bot's own status in a registered chat changes (my_chat_member), with its rights
+        (an administrator without can_post_messages=True cannot post in a channel)."""
+        old = self.members.get((chat_id, BOT_USER["id"])) or _member(BOT_USER["id"], "left", {})
+        new = _member(BOT_USER["id"], status, rights)
+        self.members[(chat_id, BOT_USER["id"])] = new
+        await self._add_update(
+            {
+                "my_chat_member": {
+                    "chat": self.chats[chat_id],
+                    "from": {"id": 42, "is_bot": False, "first_name": "Admin"},
+                    "date": int(time.time()),
+                    "old_chat_member": old,
+                    "new_chat_member": new,
+                }
+            }
+        )
+
+    def _chat_key(self, value: object) -> int | None:
+        """A chat id, or the id of the registered chat with this @username."""
+        if isinstance(value, str) and value.startswith("@"):
+            wanted = value[1:].lower()
+            return next(
+                (i for i, c in self.chats.items() if c.get("username", "").lower() == wanted),
+                None,
+            )
+        return None if value is None else int(str(value))
+
+    def _refusal(self, chat_id: int, params: dict[str, Any]) -> Failure | None:
+        """Why Telegram would refuse this send to a forum thread or a channel, if it would."""
+        thread = params.get("message_thread_id")
+        if thread is not None and (chat_id, int(thread)) in self.deleted_threads:
+            return Failure(400, "Bad Request: message thread not found")
+        bot = self.members.get((chat_id, BOT_USER["id"]))
+        if self._chat_types.get(chat_id) == "channel" and not (
+            bot and bot["status"] == "administrator" and bot.get("can_post_messages")
+        ):
+            return Failure(400, "Bad Request: need administrator rights in the channel chat")
+        return None
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -366,6 +541,24 @@ async def _params(request: web.Request) -> dict[str, Any]:
         if isinstance(params[key], str):
             params[key] = json.loads(params[key])
     return params
+
+
+def _member(user_id: int, status: str, rights: dict[str, bool]) -> dict[str, Any]:
+    """A ChatMember as Telegram sends it, with every field its status requires."""
+    user = BOT_USER if user_id == BOT_USER["id"] else {
+        "id": user_id, "is_bot": False, "first_name": f"User{user_id}",
+    }  # fmt: skip
+    member: dict[str, Any] = {"user": user, "status": status}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        member.update(dict.fromkeys(_ADMIN_RIGHTS, False))
+    elif status == "restricted":
+        member.update(dict.fromkeys(_RESTRICTIONS, True), is_member=True, until_date=0)
+    elif status == "kicked":
+        member["until_date"] = 0
+    member.update(rights)
+    return member
 
 
 def _ok(result: Any) -> web.Response:

@@ -2,6 +2,10 @@
 
 Every reply says what to do next. Topic names are ids compared case-insensitively; `#russia_ukraine`
 (the hashtag form alerts carry) is accepted too. User input echoed back is always escaped.
+
+In groups only administrators change subscriptions (`permissions.may_change`); in a forum a
+topic's alerts go to the thread where it was subscribed. A channel is managed from a private
+chat by naming it: `/subscribe <topic> @channel` (see `channels`).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import html
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from telegram import BotCommand, Chat, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ParseMode
@@ -25,6 +30,8 @@ from telegram.ext import (
 from ..catalog import Catalog
 from ..explain import why_text
 from ..storage import Storage
+from .channels import channel_argument, resolve_channel
+from .permissions import can_post, may_change
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +47,27 @@ COMMANDS = (
 
 _SPLIT = re.compile(r"[\s,;]+")
 Context = ContextTypes.DEFAULT_TYPE
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The chat a subscription command changes: this one (in its forum thread), or a channel."""
+
+    chat_id: int
+    name: str  # "This chat" or "@channel"
+    thread_id: int | None = None
+    channel: bool = False
+
+    @property
+    def where(self) -> str:
+        if self.channel:
+            return f"in {self.name}"
+        return "in this topic thread" if self.thread_id is not None else "here"
+
+    @property
+    def suffix(self) -> str:
+        """What to add to an example command so it applies to this target."""
+        return f" {self.name}" if self.channel else ""
 
 
 class ChatCommands:
@@ -98,71 +126,103 @@ class ChatCommands:
         await _reply(update, f"<b>Topics</b>\n{self._topic_lines(update)}\n\n{follow}")
 
     async def subscribe(self, update: Update, context: Context) -> None:
-        """Follow one or more topics."""
-        chat = self._remember(update)
-        names = _names(context.args)
+        """Follow one or more topics (in a forum: in this thread; or for a named channel)."""
+        self._remember(update)
+        arguments, channel = channel_argument(context.args)
+        target = await self._target(update, context, channel, change=True, subscribing=True)
+        if target is None:
+            return
+        names = _names(arguments)
         if not names:
-            await _reply(
-                update, f"Which topic? For example: /subscribe {self._example()}\n\n{self._valid()}"
-            )
+            example = f"/subscribe {self._example()}{target.suffix}"
+            await _reply(update, f"Which topic? For example: {example}\n\n{self._valid()}")
             return
         known, unknown = self._resolve(names)
-        added = self._storage.subscribe(chat.id, known)
+        added = self._storage.subscribe(target.chat_id, known, target.thread_id)
         already = [t for t in known if t not in added]
+        moved = self._storage.move_to_thread(target.chat_id, already, target.thread_id)
+        already = [t for t in already if t not in moved]
         lines = []
         if added:
+            subject = f"{target.name} " if target.channel else ""
             lines.append(
-                f"✅ Subscribed to {_codes(added)}. Alerts will arrive here as news breaks."
+                f"✅ Subscribed {subject}to {_codes(added)}. "
+                f"Alerts will arrive {target.where} as news breaks."
             )
+        if moved:
+            lines.append(f"➡️ Alerts for {_codes(moved)} will now arrive {target.where}.")
         if already:
-            lines.append(f"This chat already follows {_codes(already)}.")
+            lines.append(f"{target.name} already follows {_codes(already)}.")
         if unknown:
             lines.append(f"I don't know {_codes(unknown)}. {self._valid()}")
         await _reply(update, "\n".join(lines))
 
     async def unsubscribe(self, update: Update, context: Context) -> None:
-        """Stop following topics, or all of them."""
-        chat = self._remember(update)
-        names = _names(context.args)
+        """Stop following topics, or all of them (for this chat or a named channel)."""
+        self._remember(update)
+        arguments, channel = channel_argument(context.args)
+        target = await self._target(update, context, channel, change=True)
+        if target is None:
+            return
+        names = _names(arguments)
         if not names:
-            current = self._storage.subscriptions(chat.id)
+            current = self._storage.subscriptions(target.chat_id)
             hint = (
-                f"This chat follows {_codes(current)}." if current else "This chat follows nothing."
+                f"{target.name} follows {_codes(current)}."
+                if current
+                else f"{target.name} follows nothing."
             )
-            example = f"/unsubscribe {self._example()} or /unsubscribe all"
+            example = (
+                f"/unsubscribe {self._example()}{target.suffix} or /unsubscribe all{target.suffix}"
+            )
             await _reply(update, f"Which topic? For example: {example}\n{hint}\n{self._valid()}")
             return
         if [n.lower() for n in names] == ["all"]:
-            removed = self._storage.unsubscribe(chat.id)
+            removed = self._storage.unsubscribe(target.chat_id)
             text = (
                 f"🔕 Unsubscribed from {_codes(removed)}."
                 if removed
-                else "This chat followed nothing."
+                else f"{target.name} followed nothing."
             )
             await _reply(update, text + " /topics shows what you can follow.")
             return
         known, unknown = self._resolve(names)
-        removed = self._storage.unsubscribe(chat.id, known)
+        removed = self._storage.unsubscribe(target.chat_id, known)
         not_followed = [t for t in known if t not in removed]
         lines = []
         if removed:
-            lines.append(f"🔕 Unsubscribed from {_codes(removed)}.")
+            subject = f"{target.name} " if target.channel else ""
+            lines.append(f"🔕 Unsubscribed {subject}from {_codes(removed)}.")
         if not_followed:
-            lines.append(f"This chat did not follow {_codes(not_followed)}.")
+            lines.append(f"{target.name} did not follow {_codes(not_followed)}.")
         if unknown:
             lines.append(f"I don't know {_codes(unknown)}. {self._valid()}")
         await _reply(update, "\n".join(lines))
 
     async def list_subscriptions(self, update: Update, context: Context) -> None:
-        """The topics this chat follows."""
+        """The topics this chat (or a named channel) follows; in a forum, in which thread."""
         chat = self._remember(update)
-        current = self._storage.subscriptions(chat.id)
-        if current:
+        _, channel = channel_argument(context.args)
+        target = await self._target(update, context, channel, change=False)
+        if target is None:
+            return
+        threads = self._storage.subscription_threads(target.chat_id)
+        if threads:
+            followed = _codes(list(threads))
+            if chat.is_forum and not target.channel:
+                followed = ", ".join(
+                    f"{_codes([topic])} ({_thread_name(thread, target.thread_id)})"
+                    for topic, thread in threads.items()
+                )
             text = (
-                f"This chat follows {_codes(current)}.\nStop one with /unsubscribe &lt;topic&gt;."
+                f"{target.name} follows {followed}.\n"
+                f"Stop one with /unsubscribe &lt;topic&gt;{target.suffix}."
             )
         else:
-            text = f"This chat follows no topics yet. Try /subscribe {self._example()}."
+            text = (
+                f"{target.name} follows no topics yet. "
+                f"Try /subscribe {self._example()}{target.suffix}."
+            )
         await _reply(update, text)
 
     async def why(self, update: Update, context: Context) -> None:
@@ -200,6 +260,8 @@ class ChatCommands:
             "@" in command
             and command.split("@", 1)[1].lower() == (context.bot.username or "").lower()
         )
+        if "@" in command and not addressed_to_us:
+            return  # another bot's command, in any chat
         if (
             update.effective_chat
             and update.effective_chat.type != Chat.PRIVATE
@@ -231,16 +293,45 @@ class ChatCommands:
         if change is None:
             return
         status = change.new_chat_member.status
-        active = status not in {ChatMemberStatus.LEFT, ChatMemberStatus.BANNED}
         chat = change.chat
+        # A channel needs the bot as an admin that may post; a group, as a member not muted.
+        active = can_post(chat.type, change.new_chat_member)
         self._storage.remember_chat(chat.id, chat.type, _chat_title(chat))
         if active:
             self._storage.set_chat_active(chat.id, True)
         else:  # as when a send finds the bot blocked: pause, and park what was queued
-            self._storage.give_up_chat(chat.id, f"bot {status}")
+            reason = f"bot {status}" if status != ChatMemberStatus.ADMINISTRATOR else "no_rights"
+            self._storage.give_up_chat(chat.id, reason)
         log.info("membership chat=%d status=%s active=%s", chat.id, status, active)
 
     # -- helpers -----------------------------------------------------------------------------
+
+    async def _target(
+        self,
+        update: Update,
+        context: Context,
+        channel: str | None,
+        *,
+        change: bool,
+        subscribing: bool = False,
+    ) -> _Target | None:
+        """What a subscription command applies to, or None when the user may not (they have
+        been told why): a named channel they administer, else this chat (changing it in a
+        group takes an admin)."""
+        if channel is not None:
+            found = await resolve_channel(update, context, channel, need_post=subscribing)
+            if found is None:
+                return None
+            if subscribing:  # the bot may post there: the channel is (again) active
+                self._storage.remember_chat(found.id, Chat.CHANNEL, found.title)
+            return _Target(found.id, found.name, channel=True)
+        if change and not await may_change(update, context):
+            return None
+        chat = update.effective_chat
+        message = update.effective_message
+        assert chat is not None  # command handlers only run for messages, which have a chat
+        thread = message.message_thread_id if message and message.is_topic_message else None
+        return _Target(chat.id, "This chat", thread)
 
     def _remember(self, update: Update) -> Chat:
         chat = update.effective_chat
@@ -285,6 +376,12 @@ def _names(args: Sequence[str] | None) -> list[str]:
 
 def _codes(names: Sequence[str]) -> str:
     return ", ".join(f"<code>{html.escape(n[:64])}</code>" for n in names)
+
+
+def _thread_name(thread: int | None, current: int | None) -> str:
+    if thread == current:
+        return "this thread"
+    return "General" if thread is None else f"thread {thread}"
 
 
 def _chat_title(chat: Chat) -> str:
