@@ -227,13 +227,17 @@ async def test_edits_are_capped_and_later_sources_wait_for_the_next_one(
     assert len(bot_api.sent) == 2, "never a new message"
 
 
-async def test_a_deleted_message_gives_up_its_edit_and_blocks_nothing(
-    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer, clock: Clock
+@pytest.mark.parametrize("why", ["deleted by the reader", "older than 48 h"])
+async def test_a_message_that_cannot_be_edited_gives_up_its_edit_and_blocks_nothing(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer, clock: Clock, why: str
 ) -> None:
     report(storage, "BBC", FIRST)
     await deliverer.drain()
     [original] = bot_api.messages_to(A)
-    bot_api.delete_message(A, original.message_id)
+    if why == "deleted by the reader":
+        bot_api.delete_message(A, original.message_id)
+    else:
+        bot_api.fail_next_edit(A, Failure(400, "Bad Request: message can't be edited"))
 
     report(storage, "Al Jazeera", SAME["Al Jazeera"])
     report(storage, "BBC", OTHER)
@@ -269,6 +273,20 @@ async def test_unchanged_is_done_and_429_waits_its_retry_after(
     await deliverer.drain()
     assert [edit.chat_id for edit in bot_api.edits] == [A], "B's message already read so"
     assert storage.delivery_stats().failures_last_day == {"rate_limited": 1}
+
+
+async def test_an_edit_that_meets_a_server_error_is_retried_with_backoff(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer, clock: Clock
+) -> None:
+    report(storage, "BBC", FIRST)
+    await deliverer.drain()
+    bot_api.fail_next_edit(A, Failure(502, "Bad Gateway"), times=2)
+    report(storage, "Al Jazeera", SAME["Al Jazeera"])
+    for _ in range(3):
+        await deliverer.drain()
+        clock.now += 10
+    assert [edit.chat_id for edit in bot_api.edits_to(A)] == [A]
+    assert storage.delivery_stats().failures_last_day == {"server_error": 2}
 
 
 async def test_an_edit_telegram_cannot_parse_goes_as_plain_text_like_its_alert(
