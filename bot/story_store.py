@@ -86,16 +86,20 @@ class StoryStore:
         self._db.execute(
             "UPDATE alerts SET story_input = ? WHERE id = ?", (_encode(alert), alert_id)
         )
-        seen = datetime.fromisoformat(now)
-        mine = _Report(
-            alert.item.feed,
-            _link(alert.item),
-            alert_id,
-            fingerprint(_dated(alert.item, seen), alert.matches),
-        )
-        story = self._story_of(alert_id, mine, seen)
+        story = alert_id
+        try:
+            seen = datetime.fromisoformat(now)
+            mine = _Report(
+                alert.item.feed,
+                _link(alert.item),
+                alert_id,
+                fingerprint(_dated(alert.item, seen), alert.matches),
+            )
+            story = self._story_of(alert_id, mine, seen)
+            self._reports[alert_id] = replace(mine, story=story)
+        except Exception:  # a bug in the story decision must never stop an alert: own story
+            log.exception("story decision failed feed=%r item=%r", alert.item.feed, alert.item.link)
         self._db.execute("UPDATE alerts SET story_id = ? WHERE id = ?", (story, alert_id))
-        self._reports[alert_id] = replace(mine, story=story)
         if story == alert_id:
             return 0
         merged = self._merge_deliveries(alert_id, story)
@@ -111,12 +115,17 @@ class StoryStore:
     def _story_of(self, alert_id: int, mine: _Report, seen: datetime) -> int:
         """The story of the earliest recent report of the same development, else a new one."""
         since = (seen - WINDOW).isoformat(timespec="seconds")
-        rows = self._db.execute(
-            """SELECT id, feed, story_id, story_input, created_at FROM alerts
-               WHERE created_at >= ? AND id != ? AND story_input != '' ORDER BY id""",
-            (since, alert_id),
-        ).fetchall()
-        self._reports = {row["id"]: self._reports.get(row["id"]) or _report(row) for row in rows}
+        recent = [
+            row[0]
+            for row in self._db.execute(
+                """SELECT id FROM alerts WHERE created_at >= ? AND id != ?
+                   AND story_input != '' ORDER BY id""",
+                (since, alert_id),
+            )
+        ]
+        self._reports = {
+            alert: report for alert in recent if (report := self._recall(alert)) is not None
+        }
         # An outlet's new headline on an article already in a story is news of its own.
         updated = {
             report.story
@@ -127,6 +136,20 @@ class StoryStore:
             if report.story not in updated and same_story(report.fingerprint, mine.fingerprint):
                 return report.story
         return alert_id
+
+    def _recall(self, alert_id: int) -> _Report | None:
+        """The cached report of a stored alert, else rebuilt from its stored inputs (None if
+        they cannot be read: that alert is left out of stories)."""
+        if (cached := self._reports.get(alert_id)) is not None:
+            return cached
+        row = self._db.execute(
+            "SELECT id, story_id, story_input, created_at FROM alerts WHERE id = ?", (alert_id,)
+        ).fetchone()
+        try:
+            return _report(row)
+        except (ValueError, TypeError, KeyError):
+            log.warning("story input unreadable alert=%d: left out of stories", alert_id)
+            return None
 
     def _merge_deliveries(self, alert_id: int, story: int) -> int:
         rows = self._db.execute(

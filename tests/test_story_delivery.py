@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from bot.models import Item
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.story_store import EDIT_SPACING, EDITS_PER_MESSAGE
-from bot.summarise import summarise
+from bot.summarise import TELEGRAM_LIMIT, summarise, utf16_length, with_sources
 
 from .conftest import TEST_TOKEN, TEST_TOPICS, feeds_toml, running
 from .fake_bot_api import Failure, FakeBotAPI
@@ -318,6 +319,39 @@ async def test_an_outlet_updating_its_article_alerts_and_republishing_does_not(
     report(storage, "BBC", ("Putin orders troops back: first units leave", FIRST[1]), link=link)
     await deliverer.drain()
     assert len(bot_api.messages_to(A)) == 2, "a new headline on the same article is news"
+
+
+def test_the_sources_line_is_escaped_and_always_fits() -> None:
+    html_text, plain = with_sources("<b>Alert</b>", "Alert", ["Tom & Jerry <News>", "DW"])
+    assert html_text == "<b>Alert</b>\n<i>Also reported by: Tom &amp; Jerry &lt;News&gt;, DW</i>"
+    assert plain == "Alert\nAlso reported by: Tom & Jerry <News>, DW"
+
+    long = "x" * (TELEGRAM_LIMIT - 60)
+    html_text, plain = with_sources(long, long, [f"Outlet number {n}" for n in range(9)])
+    assert html_text.endswith("Also reported by: Outlet number 0 and 8 more</i>")
+    assert plain.endswith("Also reported by: Outlet number 0 and 8 more")
+    assert utf16_length(html_text) <= TELEGRAM_LIMIT
+    full = "🗞" * (TELEGRAM_LIMIT // 2 - 5)  # emoji count two units each
+    assert with_sources(full, full, ["BBC"]) == (full, full), "no room: the alert as it was"
+    assert with_sources("<b>A</b>", "A", []) == ("<b>A</b>", "A")
+
+
+async def test_an_unreadable_stored_report_is_left_out_and_alerts_go_on(
+    bot_api: FakeBotAPI, storage: Storage, telegram_bot: Bot, clock: Clock, db_path: Path
+) -> None:
+    report(storage, "BBC", FIRST)
+    await Deliverer(telegram_bot, storage, clock=clock).drain()
+    storage.close()
+    with sqlite3.connect(db_path) as other:  # e.g. written by another version of the bot
+        other.execute("UPDATE alerts SET story_input = '{\"item\": {}}'")
+
+    reopened = Storage.open(db_path)
+    try:
+        report(reopened, "Al Jazeera", SAME["Al Jazeera"])
+        await Deliverer(telegram_bot, reopened, clock=clock).drain()
+    finally:
+        reopened.close()
+    assert len(bot_api.messages_to(A)) == 2, "a second alert rather than none"
 
 
 async def test_the_story_survives_a_restart(
