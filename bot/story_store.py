@@ -83,11 +83,11 @@ class StoryStore:
     def file(self, alert_id: int, alert: Alert, now: str) -> int:
         """Put the just-queued `alert` in its story; return how many of its deliveries were
         merged into a message their chat already has or is about to get."""
-        self._db.execute(
-            "UPDATE alerts SET story_input = ? WHERE id = ?", (_encode(alert), alert_id)
-        )
         story = alert_id
         try:
+            self._db.execute(
+                "UPDATE alerts SET story_input = ? WHERE id = ?", (_encode(alert), alert_id)
+            )
             seen = datetime.fromisoformat(now)
             mine = _Report(
                 alert.item.feed,
@@ -332,7 +332,7 @@ def _encode(alert: Alert) -> str:
     item = asdict(alert.item)
     item["published"] = alert.item.published.isoformat() if alert.item.published else None
     matches = [asdict(match) for match in alert.matches]
-    return json.dumps({"item": item, "matches": matches}, ensure_ascii=False)
+    return json.dumps({"item": item, "matches": matches}, ensure_ascii=False, default=str)
 
 
 def _decode(text: str) -> tuple[Item, tuple[TopicMatch, ...]]:

@@ -393,7 +393,7 @@ async def test_two_feeds_one_development_one_alert_then_one_edit(
     feed_server.publish("bbc", Entry("seed", "Weather"))
     feed_server.publish("aljazeera", Entry("seed", "Sport"))
 
-    async with running(make_settings()):
+    async with running(make_settings(admins=frozenset({reader}))):
         await bot_api.user_says(reader, "/subscribe russia-ukraine")
         await bot_api.wait_for_messages(reader, 1)
         await feed_server.wait_for_fetches("bbc", 2)  # first polls: recorded, not alerted
@@ -405,8 +405,12 @@ async def test_two_feeds_one_development_one_alert_then_one_edit(
         await bot_api.wait_for_edits(reader, 1)
         # Two more polls of each feed: nothing else is on its way.
         await feed_server.wait_for_fetches("aljazeera", feed_server.fetches["aljazeera"] + 2)
+        assert len(bot_api.messages_to(reader)) == 2, "one alert for one development"
+        await bot_api.user_says(reader, "/stats")
+        stats = (await bot_api.wait_for_messages(reader, 3))[2]
 
-    assert len(bot_api.messages_to(reader)) == 2, "one alert for one development"
+    assert "Stories told by several feeds, last 24 h: 1; alerts edited" in stats.text
+    assert "the other sources: 1" in stats.text
     [edit] = bot_api.edits_to(reader)
     assert edit.message_id == alert.message_id
     assert "BBC" in edit.text

@@ -145,8 +145,8 @@ def render_stats(stats: DeliveryStats) -> str:
             f"Problems in the last 24 h: {failures or 'none'}",
             f"Inactive chats (blocked or gone): {stats.inactive_chats}",
             f"Item seen → delivered, last 24 h: {latency}",
-            f"Stories told by several feeds, last 24 h: {stats.stories_merged_last_day} "
-            f"({stats.messages_edited_last_day} alerts edited to name the other sources)",
+            f"Stories told by several feeds, last 24 h: {stats.stories_merged_last_day}; "
+            f"alerts edited to name the other sources: {stats.messages_edited_last_day}",
         ]
     )
 
