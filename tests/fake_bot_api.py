@@ -104,6 +104,7 @@ class SentMessage:
     parse_mode: str | None
     message_id: int
     params: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -113,6 +114,7 @@ class EditedMessage:
     text: str
     parse_mode: str | None
     params: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass

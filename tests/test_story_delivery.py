@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -15,6 +17,7 @@ from telegram import Bot
 
 from bot.deliver import Deliverer
 from bot.models import Item
+from bot.ratelimit import Limits, RateLimiter
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.story_store import EDIT_SPACING, EDITS_PER_MESSAGE
@@ -376,6 +379,31 @@ async def test_the_story_survives_a_restart(
         assert (stats.stories_merged_last_day, stats.messages_edited_last_day) == (1, 2)
     finally:
         reopened.close()
+
+
+@pytest.mark.slow
+async def test_an_edit_waits_its_turn_under_the_group_limit(
+    bot_api: FakeBotAPI, storage: Storage, telegram_bot: Bot
+) -> None:
+    """Real clock, real pacing: an edit counts against Telegram's 20 a minute to a group."""
+    group = -5001
+    storage.remember_chat(group, "group", "Newsroom")
+    storage.subscribe(group, ["russia-ukraine"])
+    deliverer = Deliverer(telegram_bot, storage, limiter=RateLimiter(time.time))
+    runner = asyncio.create_task(deliverer.run())
+    try:
+        report(storage, "BBC", FIRST)
+        deliverer.wake()
+        [alert] = await bot_api.wait_for_messages(group, 1)
+        report(storage, "Al Jazeera", SAME["Al Jazeera"])
+        deliverer.wake()
+        await bot_api.wait_for_edits(group, 1)
+    finally:
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+    [edit] = bot_api.edits_to(group)
+    assert edit.at - alert.at >= 60 / Limits().group_per_minute - 0.1
 
 
 @pytest.mark.slow
