@@ -77,7 +77,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
             outcome = await process_feed(
                 feed, http=http, storage=storage, matcher=matcher, policy=policy, parser=parser
             )
-            if outcome.queued:
+            if outcome.alerts:  # new messages, or edits of sent ones (a story's later report)
                 deliverer.wake()
             if outcome.report:
                 await _tell_admins(application, settings.admins, outcome.report)

@@ -17,6 +17,12 @@ Telegram's answers decide what happens next:
   topics go from now on.
 A chat over its alert budget gets its waiting alerts merged into one message. Nothing is
 dropped without a log line and an event for /stats.
+
+Later reports of a story a chat already received are edits, not messages (story_store.py):
+an alert still queued is sent naming every source; a sent one is edited (editMessageText does
+not notify) to add "Also reported by: …". Edits share the per-chat order and the rate limiter
+with sends, after them; the same answers steer them, except that a message that cannot be
+edited (deleted by its reader, too old) gives up that edit alone, and "not modified" is done.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from telegram import Bot, LinkPreviewOptions, Message
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -44,7 +50,8 @@ from telegram.error import (
 from .digest import merged_alerts
 from .ratelimit import AlertBudget, RateLimiter
 from .storage import Delivery, Storage
-from .summarise import TELEGRAM_LIMIT, shorten_utf16, utf16_length
+from .story_store import Edit
+from .summarise import TELEGRAM_LIMIT, shorten_utf16, utf16_length, with_sources
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +90,7 @@ class Deliverer:
         self._wake = asyncio.Event()
         self._stopping = False
         self.sent = 0
+        self.edited = 0
 
     def wake(self) -> None:
         self._wake.set()
@@ -151,7 +159,7 @@ class Deliverer:
                     continue
                 self._start(delivery)
             after = page[-1].id  # chats waiting on their budget must not hide the others
-        return next_at
+        return self._pump_edits(now, pace, next_at)
 
     def _ready_at(self, chat: int, pace: bool) -> float:
         ready = 0.0
@@ -194,10 +202,15 @@ class Deliverer:
             self._storage.postpone(delivery.id, self._clock() + CRASH_PAUSE, "crashed")
 
     async def _send(self, delivery: Delivery) -> bool:
+        # Reports of the same story from other outlets, merged while this one waited.
+        sources = self._storage.stories.sources(delivery.id)
+        html_text, plain = with_sources(delivery.text_html, delivery.text_plain, sources)
+        delivery = replace(delivery, text_html=html_text, text_plain=plain)
         message = await self._attempt(delivery, delivery.text_html, ParseMode.HTML)
         if message is None:
             return False
         self._storage.mark_sent(delivery.id, message.message_id)
+        self._storage.stories.sent(delivery.id, sources)
         self.sent += 1
         log.info("delivered chat=%d delivery=%d", delivery.chat_id, delivery.id)
         return True
@@ -206,7 +219,10 @@ class Deliverer:
         """One message listing what waits for the chat; alerts that did not fit in it stay
         queued for the next one."""
         first = group[0]
-        html, plain, shown = merged_alerts(group)
+        stories = self._storage.stories
+        html, plain, shown = merged_alerts(
+            [replace(d, feed=", ".join([d.feed, *stories.sources(d.id)])) for d in group]
+        )
         merged = Delivery(
             first.id,
             first.chat_id,
@@ -342,8 +358,129 @@ class Deliverer:
         self._storage.record_event(kind, delivery.chat_id)
 
     @staticmethod
-    def _backoff(delivery: Delivery) -> float:
+    def _backoff(delivery: Delivery | Edit) -> float:
         return float(min(2.0 ** (delivery.attempts + 1), MAX_BACKOFF))
+
+    # -- edits: "Also reported by" added to an alert already sent ----------------------------
+
+    def _pump_edits(self, now: float, pace: bool, next_at: float | None) -> float | None:
+        """Start the due edits (after the sends: a new alert matters more than a source
+        line); return when the next send or edit may go."""
+        stories = self._storage.stories
+        upcoming = stories.next_edit_at()
+        if upcoming is not None and upcoming > now:
+            next_at = upcoming if next_at is None else min(next_at, upcoming)
+        for edit in stories.due_edits(now, limit=PAGE):
+            if edit.chat_id in self._in_flight:
+                continue  # its send or edit finishing wakes us
+            if len(self._in_flight) >= self._max_in_flight:
+                return None
+            ready = 0.0
+            if self._limiter is not None and pace:
+                ready = max(
+                    self._limiter.overall_ready_at(), self._limiter.chat_ready_at(edit.chat_id)
+                )
+            if ready > now:
+                next_at = ready if next_at is None else min(next_at, ready)
+                continue
+            self._start_edit(edit)
+        return next_at
+
+    def _start_edit(self, edit: Edit) -> None:
+        if self._limiter is not None:
+            self._limiter.take(edit.chat_id)  # Telegram counts edits against the same limits
+        task = asyncio.create_task(self._edit(edit), name=f"edit {edit.delivery_id}")
+        self._in_flight[edit.chat_id] = task
+        task.add_done_callback(lambda _: self._finished(edit.chat_id))
+
+    async def _edit(self, edit: Edit) -> None:
+        stories = self._storage.stories
+        try:
+            sources = stories.sources(edit.delivery_id)
+            html_text, plain = with_sources(edit.text_html, edit.text_plain, sources)
+            changed = await self._try_edit(edit, html_text, plain)
+            if changed is None:
+                return
+            stories.edited(edit.delivery_id, sources, self._clock(), changed=changed)
+            if changed:
+                self.edited += 1
+                log.info(
+                    "edited chat=%d message=%d sources=%r",
+                    edit.chat_id,
+                    edit.message_id,
+                    sources,
+                )
+        except Exception:
+            log.exception("edit crashed chat=%d delivery=%d", edit.chat_id, edit.delivery_id)
+            stories.postpone_edit(edit.delivery_id, self._clock() + CRASH_PAUSE, "crashed")
+
+    async def _try_edit(self, edit: Edit, html_text: str, plain: str) -> bool | None:
+        """True: edited; False: the message already read so; None: refused, and acted on."""
+        chat = edit.chat_id
+        try:
+            try:
+                await self.edit_message(chat, edit.message_id, html_text, ParseMode.HTML)
+            except BadRequest as exc:
+                if _not_modified(exc) or _cannot_edit(exc):
+                    raise
+                # The alert's HTML was refused, so it went out as plain text: edit it alike.
+                log.warning("telegram rejected html edit chat=%d: editing as plain text", chat)
+                await self.edit_message(chat, edit.message_id, plain, None)
+            return True
+        except BadRequest as exc:
+            if _not_modified(exc):
+                return False
+            self._give_up_edit(edit, "edit_failed", exc.message)
+        except RetryAfter as exc:
+            wait = _retry_after(exc)
+            if self._limiter is not None:
+                self._limiter.block(chat, self._clock() + wait)
+            self._postpone_edit(edit, wait, "rate_limited", f"rate limited: {exc}")
+        except ChatMigrated as exc:  # the message stays in the old group, where we cannot edit
+            self._give_up_edit(edit, "edit_failed", f"chat migrated: {exc}")
+        except Forbidden as exc:
+            log.warning("chat unreachable, deactivated chat=%d error=%r", chat, str(exc))
+            self._storage.give_up_chat(chat, str(exc))
+            self._give_up_edit(edit, "blocked", str(exc))
+        except TimedOut as exc:
+            self._postpone_edit(edit, self._backoff(edit), "timeout", f"timed out: {exc}")
+        except NetworkError as exc:
+            kind = "server_error" if _is_server_error(exc) else "network"
+            self._postpone_edit(edit, self._backoff(edit), kind, f"{kind}: {exc}")
+        except TelegramError as exc:
+            self._postpone_edit(edit, self._backoff(edit), "telegram", f"telegram: {exc}")
+        return None
+
+    async def edit_message(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        parse_mode: str | None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """editMessageText with the settings alerts are sent with (no link preview). Pass
+        the alert's `reply_markup` to keep its buttons: an edit without one removes them."""
+        await self._bot.edit_message_text(
+            text,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=parse_mode,
+            link_preview_options=_NO_PREVIEW,
+            reply_markup=reply_markup,
+        )
+
+    def _postpone_edit(self, edit: Edit, delay: float, kind: str, error: str) -> None:
+        log.warning("edit postponed chat=%d delay=%.1fs error=%r", edit.chat_id, delay, error)
+        self._storage.stories.postpone_edit(edit.delivery_id, self._clock() + delay, error)
+        self._storage.record_event(kind, edit.chat_id)
+
+    def _give_up_edit(self, edit: Edit, kind: str, error: str) -> None:
+        log.warning(
+            "edit given up chat=%d message=%d error=%r", edit.chat_id, edit.message_id, error
+        )
+        self._storage.stories.give_up_edit(edit.delivery_id, error)
+        self._storage.record_event(kind, edit.chat_id)
 
 
 def _retry_after(exc: RetryAfter) -> float:
@@ -354,6 +491,27 @@ def _retry_after(exc: RetryAfter) -> float:
 
 def _thread_gone(reason: str) -> bool:
     return "thread not found" in reason or "topic_deleted" in reason
+
+
+def _not_modified(exc: BadRequest) -> bool:
+    return "message is not modified" in exc.message.lower()
+
+
+def _cannot_edit(exc: BadRequest) -> bool:
+    """The message is gone or frozen (deleted by its reader, older than 48 h), or the chat
+    is: trying again would never work."""
+    reason = exc.message.lower()
+    return any(
+        phrase in reason
+        for phrase in (
+            "message to edit not found",
+            "message can't be edited",
+            "message_id_invalid",
+            "message not found",
+            "chat not found",
+            "rights",
+        )
+    )
 
 
 def _is_server_error(exc: NetworkError) -> bool:

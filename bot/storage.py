@@ -20,6 +20,7 @@ from typing import Any
 
 from .explain import explanation
 from .models import Alert, Item, Validators
+from .story_store import StoryStore
 
 _MIGRATIONS: tuple[str, ...] = (
     """
@@ -119,6 +120,30 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE subscriptions ADD COLUMN thread_id INTEGER;
     ALTER TABLE deliveries ADD COLUMN thread_id INTEGER;
     """,
+    # stories (story_store.py): which alerts report one development (story_id = the id of its
+    # first alert), what a story comparison needs of each alert (story_input: item and matches
+    # as JSON, so fingerprints are recomputed), deliveries merged into the message a chat already
+    # has, and the edits that add "Also reported by" to that message.
+    """
+    ALTER TABLE alerts ADD COLUMN story_id INTEGER;
+    ALTER TABLE alerts ADD COLUMN story_input TEXT NOT NULL DEFAULT '';
+    CREATE INDEX alerts_by_created_at ON alerts(created_at);
+    CREATE INDEX alerts_by_story ON alerts(story_id);
+    ALTER TABLE deliveries ADD COLUMN merged_into INTEGER;
+    CREATE INDEX deliveries_by_merged_into ON deliveries(merged_into)
+        WHERE merged_into IS NOT NULL;
+    CREATE TABLE story_edits (
+        delivery_id INTEGER PRIMARY KEY REFERENCES deliveries(id),
+        status TEXT NOT NULL DEFAULT 'pending',
+        shown TEXT NOT NULL DEFAULT '[]',
+        edits INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL DEFAULT 0,
+        last_error TEXT,
+        edited_at REAL
+    );
+    CREATE INDEX story_edits_due ON story_edits(status, next_attempt_at);
+    """,
 )
 
 
@@ -179,6 +204,8 @@ class DeliveryStats:
     latency_p50: float | None  # seconds from the item being seen to its delivery, last day
     latency_p95: float | None
     delivered_last_day: int
+    stories_merged_last_day: int = 0  # stories reported by more than one item
+    messages_edited_last_day: int = 0  # alerts edited to name the story's other sources
 
 
 def _quantile(values: list[float], share: float) -> float | None:
@@ -196,6 +223,7 @@ class Storage:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+        self.stories = StoryStore(connection)
 
     @classmethod
     def open(cls, path: Path | str) -> Storage:
@@ -466,7 +494,8 @@ class Storage:
                 ORDER BY s.chat_id""",
             (row["id"], *alert.topics, *alert.topics),
         )
-        return cursor.rowcount
+        # A report of a story a chat already has (or will get) is not a new message for it.
+        return cursor.rowcount - self.stories.file(row["id"], alert, now)
 
     def record_failure(
         self, feed: str, url: str, error: str, now: datetime | None = None
@@ -594,6 +623,7 @@ class Storage:
                 (day_ago,),
             )
         )
+        stories = self.stories.stats(now - timedelta(days=1))
         return DeliveryStats(
             depth,
             sent_hour,
@@ -602,6 +632,8 @@ class Storage:
             _quantile(delays, 0.5),
             _quantile(delays, 0.95),
             len(delays),
+            stories.stories_merged,
+            stories.messages_edited,
         )
 
     def prune_events(self, older_than: datetime) -> int:

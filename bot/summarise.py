@@ -262,3 +262,22 @@ def _is_web_link(link: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
+
+
+def with_sources(html_text: str, plain: str, sources: Sequence[str]) -> tuple[str, str]:
+    """The alert (html, plain) with a last line naming the other outlets that reported the
+    same story: "Also reported by: BBC, Al Jazeera". Names that do not fit within Telegram's
+    limit are counted ("and 3 more"); with no room at all the alert stays as it was."""
+    if not sources:
+        return html_text, plain
+    names = [shorten(source, SOURCE_LIMIT) for source in sources]
+    for shown in range(len(names), 0, -1):
+        rest = len(names) - shown
+        line = (
+            "Also reported by: " + ", ".join(names[:shown]) + (f" and {rest} more" if rest else "")
+        )
+        html_full = f"{html_text}\n<i>{html.escape(line, quote=False)}</i>"
+        plain_full = f"{plain}\n{line}"
+        if max(utf16_length(html_full), utf16_length(plain_full)) <= TELEGRAM_LIMIT:
+            return html_full, plain_full
+    return html_text, plain

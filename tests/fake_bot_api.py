@@ -11,6 +11,9 @@ test did not configure is the group's creator (so a plain group test is run by i
 not a member of a channel. `says_in_group` speaks in a forum thread or as an anonymous admin;
 `delete_thread` makes sends to a forum thread fail as Telegram does; `bot_rights` changes the
 bot's own status (my_chat_member) with its rights.
+
+editMessageText changes a message the bot sent (recorded in `edits`), answers as Telegram
+does when the message is gone or unchanged, and can be told to fail (`fail_next_edit`).
 """
 
 from __future__ import annotations
@@ -127,12 +130,23 @@ class SentMessage:
     parse_mode: str | None
     message_id: int
     params: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def thread_id(self) -> int | None:
         """The forum topic thread it was sent to (None: the chat itself, or General)."""
         thread = self.params.get("message_thread_id")
         return None if thread is None else int(thread)
+
+
+@dataclass
+class EditedMessage:
+    chat_id: int
+    message_id: int
+    text: str
+    parse_mode: str | None
+    params: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -164,6 +178,9 @@ class FakeBotAPI:
         self.members: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, user) → ChatMember
         self.deleted_threads: set[tuple[int, int]] = set()
         self.callback_answers: list[dict[str, Any]] = []  # answerCallbackQuery calls
+        self.edits: list[EditedMessage] = []
+        self._edit_failures: dict[int, deque[Failure]] = defaultdict(deque)
+        self._deleted: set[tuple[int, int]] = set()
         self._next_update_id = 1
         self._next_message_id = 1
         self._changed = asyncio.Condition()
@@ -285,6 +302,89 @@ class FakeBotAPI:
             raise AssertionError(
                 f"chat {chat_id} got {len(got)} messages, wanted {count}: {got}"
             ) from None
+
+    # -- edits ---------------------------------------------------------------------------------
+
+    def fail_next_edit(self, chat_id: int, failure: Failure, times: int = 1) -> None:
+        """Make the next `times` edits in `chat_id` fail with this Bot API error."""
+        self._edit_failures[chat_id].extend([failure] * times)
+
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """The user deleted the message: editing it finds nothing from now on."""
+        self._deleted.add((chat_id, message_id))
+
+    def edits_to(self, chat_id: int, message_id: int | None = None) -> list[EditedMessage]:
+        return [
+            e for e in self.edits if e.chat_id == chat_id and message_id in (None, e.message_id)
+        ]
+
+    def current_text(self, chat_id: int, message_id: int) -> str:
+        """What the user sees now: the last edit, else the message as sent."""
+        for edit in reversed(self.edits_to(chat_id, message_id)):
+            return edit.text
+        return next(m.text for m in self.sent if (m.chat_id, m.message_id) == (chat_id, message_id))
+
+    async def wait_for_edits(self, chat_id: int, count: int, within: float = 20.0) -> None:
+        """Wait until messages in `chat_id` have been edited at least `count` times."""
+
+        async def enough() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: len(self.edits_to(chat_id)) >= count)
+
+        try:
+            await asyncio.wait_for(enough(), within)
+        except TimeoutError:
+            got = len(self.edits_to(chat_id))
+            raise AssertionError(f"chat {chat_id} saw {got} edits, wanted {count}") from None
+
+    async def _api_editmessagetext(self, params: dict[str, Any]) -> web.Response:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        text = str(params.get("text") or "")
+        parse_mode = params.get("parse_mode")
+        if self.enforce_limits and (retry := self._over_limit(chat_id)):
+            self.too_many.append(chat_id)
+            return _error(
+                Failure(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+            )
+        if self._edit_failures.get(chat_id):
+            failure = self._edit_failures[chat_id].popleft()
+            self.rejected.append((chat_id, failure.description))
+            return _error(failure)
+        original = next(
+            (m for m in self.sent if (m.chat_id, m.message_id) == (chat_id, message_id)), None
+        )
+        if original is None or (chat_id, message_id) in self._deleted:
+            return _error(Failure(400, "Bad Request: message to edit not found"))
+        try:
+            shown = check_telegram_html(text) if parse_mode == "HTML" else text
+        except TelegramHTMLError as exc:
+            self.rejected.append((chat_id, str(exc)))
+            return _error(Failure(400, f"Bad Request: {exc}"))
+        if utf16_units(shown) > 4096:
+            return _error(Failure(400, "Bad Request: message is too long"))
+        if text == self.current_text(chat_id, message_id):
+            return _error(
+                Failure(
+                    400,
+                    "Bad Request: message is not modified: specified new message content and "
+                    "reply markup are exactly the same as a current content and reply markup "
+                    "of the message",
+                )
+            )
+        async with self._changed:
+            self.edits.append(EditedMessage(chat_id, message_id, text, parse_mode, params))
+            self._changed.notify_all()
+        chat_type = self._chat_types.get(chat_id, "private" if chat_id > 0 else "group")
+        return _ok(
+            {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "edit_date": int(time.time()),
+                "chat": {"id": chat_id, "type": chat_type},
+                "from": BOT_USER,
+                "text": shown,
+            }
+        )
 
     # -- the Bot API ---------------------------------------------------------------------------
 

@@ -122,6 +122,7 @@ FAILURE_NAMES = {
     "plain_text": "sent as plain text",
     "undeliverable": "undeliverable",
     "no_rights": "no right to post",
+    "edit_failed": "edits given up (message deleted or too old)",
 }
 
 
@@ -144,6 +145,8 @@ def render_stats(stats: DeliveryStats) -> str:
             f"Problems in the last 24 h: {failures or 'none'}",
             f"Inactive chats (blocked or gone): {stats.inactive_chats}",
             f"Item seen → delivered, last 24 h: {latency}",
+            f"Stories told by several feeds, last 24 h: {stats.stories_merged_last_day}; "
+            f"alerts edited to name the other sources: {stats.messages_edited_last_day}",
         ]
     )
 
