@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from telegram import Bot, LinkPreviewOptions, Message
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -50,12 +50,15 @@ CRASH_PAUSE = 5.0
 IDLE_CHECK = 30.0  # re-check the outbox this often anyway (a chat reactivated by /start)
 PAGE = 500  # outbox heads read at a time
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# The buttons under one alert (telegram/keyboards.py builds them; None: no buttons).
+Keyboard = Callable[[Delivery], InlineKeyboardMarkup | None]
 
 
 class Deliverer:
     """Sends pending deliveries; `wake()` after queueing, `run()` as a background task.
 
-    Without a `limiter` (tests with a frozen clock) nothing is paced.
+    Without a `limiter` (tests with a frozen clock) nothing is paced. `keyboard` gives the
+    buttons of a single alert (a merged message has none).
     """
 
     def __init__(
@@ -67,6 +70,7 @@ class Deliverer:
         limiter: RateLimiter | None = None,
         budget: AlertBudget | None = None,
         max_in_flight: int = 4,
+        keyboard: Keyboard | None = None,
     ) -> None:
         self._bot = bot
         self._storage = storage
@@ -76,6 +80,7 @@ class Deliverer:
         if budget is not None:
             budget.seed(storage.recent_sends(since=clock() - budget.window))
         self._max_in_flight = max_in_flight
+        self._keyboard = keyboard
         self._in_flight: dict[int, asyncio.Task[None]] = {}  # chat → its send
         self._wake = asyncio.Event()
         self._stopping = False
@@ -189,7 +194,8 @@ class Deliverer:
             self._storage.postpone(delivery.id, self._clock() + CRASH_PAUSE, "crashed")
 
     async def _send(self, delivery: Delivery) -> bool:
-        message = await self._attempt(delivery, delivery.text_html, ParseMode.HTML)
+        markup = self._markup(delivery)
+        message = await self._attempt(delivery, delivery.text_html, ParseMode.HTML, markup)
         if message is None:
             return False
         self._storage.mark_sent(delivery.id, message.message_id)
@@ -211,8 +217,22 @@ class Deliverer:
         log.info("delivered merged chat=%d alerts=%d", first.chat_id, shown)
         return True
 
+    def _markup(self, delivery: Delivery) -> InlineKeyboardMarkup | None:
+        """Buttons are a convenience: failing to build them must not hold the alert back."""
+        if self._keyboard is None:
+            return None
+        try:
+            return self._keyboard(delivery)
+        except Exception:
+            log.exception("alert buttons failed chat=%d delivery=%d", delivery.chat_id, delivery.id)
+            return None
+
     async def _attempt(
-        self, delivery: Delivery, text: str, parse_mode: str | None
+        self,
+        delivery: Delivery,
+        text: str,
+        parse_mode: str | None,
+        reply_markup: InlineKeyboardMarkup | None = None,
     ) -> Message | None:
         """One send; on refusal, act on the reason and return None."""
         chat = delivery.chat_id
@@ -221,7 +241,11 @@ class Deliverer:
             text, parse_mode = shorten_utf16(delivery.text_plain, TELEGRAM_LIMIT), None
         try:
             return await self._bot.send_message(
-                chat, text, parse_mode=parse_mode, link_preview_options=_NO_PREVIEW
+                chat,
+                text,
+                parse_mode=parse_mode,
+                link_preview_options=_NO_PREVIEW,
+                reply_markup=reply_markup,
             )
         except RetryAfter as exc:
             wait = _retry_after(exc)

@@ -27,7 +27,7 @@ from .models import Alert, FetchResult, Item, NotModified
 from .parse import parse_feed
 from .polling import DEFAULT_POLICY, PollPolicy, admit, is_flood, should_report_failure
 from .storage import FeedState, Storage
-from .summarise import summarise
+from .watches import WatchIndex, decide
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +101,10 @@ async def process_feed(
     parser: Parser = parse_in_thread,
     policy: PollPolicy = DEFAULT_POLICY,
     now: datetime | None = None,
+    watches: WatchIndex | None = None,
 ) -> FeedOutcome:
-    """Poll `feed` once and queue alerts for its new matching items."""
+    """Poll `feed` once and queue alerts for its new items that match a topic or a chat's
+    watch (`watches`)."""
     now = now or datetime.now(UTC)
     state = _current_state(feed, storage)
     if state is not None and state.gone_at:
@@ -131,7 +133,7 @@ async def process_feed(
     except Exception as exc:  # a parser bug on one feed must be recorded, never stop it silently
         log.exception("parsing crashed feed=%r", feed.name)
         return _failed(feed, storage, f"parser crashed: {type(exc).__name__}: {exc}", now, policy)
-    return _record(feed, fetched, items, state, storage, matcher, policy, now)
+    return _record(feed, fetched, items, state, storage, matcher, policy, now, watches)
 
 
 def _current_state(feed: Feed, storage: Storage) -> FeedState | None:
@@ -154,14 +156,13 @@ def _record(
     matcher: Matcher,
     policy: PollPolicy,
     now: datetime,
+    watches: WatchIndex | None = None,
 ) -> FeedOutcome:
     first_poll = state is None or state.first_success_at is None
     fresh = storage.unseen(feed.name, items)
     admitted = admit(fresh, now, policy)
     alerts = (
-        []
-        if first_poll
-        else [summarise(i, m) for i in admitted.eligible if (m := matcher.match(i))]
+        [] if first_poll else [a for i in admitted.eligible if (a := decide(i, matcher, watches))]
     )
     suppressed = 0
     if is_flood(len(fresh), len(items), policy) and len(alerts) > policy.flood_limit:
