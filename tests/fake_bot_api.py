@@ -3,7 +3,8 @@
 python-telegram-bot reaches it through `base_url`, exactly as it reaches api.telegram.org.
 It long-polls getUpdates, validates sendMessage HTML the way Telegram does (allowed tags,
 nesting, entities, 4096 UTF-16 units), records what the bot sent, lets a test inject a user's
-message, and can be told to fail the next sends to a chat with a given Telegram error.
+message or a press of an inline button (answers and message edits are recorded), and can be
+told to fail the next sends to a chat with a given Telegram error.
 """
 
 from __future__ import annotations
@@ -134,6 +135,10 @@ class FakeBotAPI:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        # Buttons (see the "buttons" section): answers to presses, and edits of sent messages.
+        self.answers: dict[str, dict[str, Any]] = {}
+        self.edits: list[dict[str, Any]] = []
+        self._next_query_id = 1
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -323,6 +328,127 @@ class FakeBotAPI:
                 "message_id": message_id,
                 "date": int(time.time()),
                 "chat": chat,
+                "from": BOT_USER,
+                "text": shown,
+            }
+        )
+
+    # -- buttons: a user presses an inline button; the bot answers and edits ------------------
+
+    async def user_presses(
+        self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None
+    ) -> str:
+        """Inject a press of an inline button carrying `data` under the bot's message
+        `message_id` (any data: a test may forge it); return the callback query's id."""
+        user_id = user_id or abs(chat_id)
+        chat_type = self._chat_types.get(chat_id, "private" if chat_id > 0 else "group")
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = f"User{user_id}"
+        else:
+            chat["title"] = "Test group"
+        original = next((m for m in self.sent if m.message_id == message_id), None)
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT_USER,
+            "text": original.text if original else "",
+        }
+        if original is not None and original.params.get("reply_markup"):
+            message["reply_markup"] = original.params["reply_markup"]
+        query_id = f"q{self._next_query_id}"
+        self._next_query_id += 1
+        query = {
+            "id": query_id,
+            "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
+            "message": message,
+            "chat_instance": str(chat_id),
+            "data": data,
+        }
+        await self._add_update({"callback_query": query})
+        return query_id
+
+    async def wait_for_answer(self, query_id: str, within: float = 20.0) -> dict[str, Any]:
+        """Wait until the bot answered the callback query `query_id`; return the answer."""
+
+        async def answered() -> dict[str, Any]:
+            async with self._changed:
+                await self._changed.wait_for(lambda: query_id in self.answers)
+            return self.answers[query_id]
+
+        try:
+            return await asyncio.wait_for(answered(), within)
+        except TimeoutError:
+            raise AssertionError(f"the bot never answered the button press {query_id}") from None
+
+    def message(self, message_id: int) -> SentMessage:
+        return next(m for m in self.sent if m.message_id == message_id)
+
+    @staticmethod
+    def buttons(message: SentMessage) -> list[tuple[str, str]]:
+        """(label, callback data) of each inline button under a message, row by row."""
+        markup = message.params.get("reply_markup") or {}
+        return [
+            (button["text"], button.get("callback_data", ""))
+            for row in markup.get("inline_keyboard", [])
+            for button in row
+        ]
+
+    @staticmethod
+    def replied_to(message: SentMessage) -> int | None:
+        """The id of the message `message` replies to, if any."""
+        reply = message.params.get("reply_parameters")
+        if isinstance(reply, str):
+            reply = json.loads(reply)
+        if isinstance(reply, dict):
+            return int(reply["message_id"])
+        legacy = message.params.get("reply_to_message_id")
+        return int(legacy) if legacy is not None else None
+
+    async def _api_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
+        query_id = str(params["callback_query_id"])
+        if query_id in self.answers:
+            return _error(Failure(400, "Bad Request: query is too old or already answered"))
+        async with self._changed:
+            self.answers[query_id] = params
+            self._changed.notify_all()
+        return _ok(True)
+
+    async def _api_editmessagetext(self, params: dict[str, Any]) -> web.Response:
+        return await self._edit(params, new_text=str(params.get("text") or ""))
+
+    async def _api_editmessagereplymarkup(self, params: dict[str, Any]) -> web.Response:
+        return await self._edit(params, new_text=None)
+
+    async def _edit(self, params: dict[str, Any], new_text: str | None) -> web.Response:
+        """Edit a sent message in place, as Telegram does: it must exist in that chat, the
+        HTML must parse, and something must change."""
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        original = next(
+            (m for m in self.sent if m.message_id == message_id and m.chat_id == chat_id), None
+        )
+        if original is None:
+            return _error(Failure(400, "Bad Request: message to edit not found"))
+        text = original.text if new_text is None else new_text
+        parse_mode = params.get("parse_mode") if new_text is not None else original.parse_mode
+        try:
+            shown = check_telegram_html(text) if parse_mode == "HTML" else text
+        except TelegramHTMLError as exc:
+            return _error(Failure(400, f"Bad Request: {exc}"))
+        markup = params.get("reply_markup")
+        if text == original.text and markup == original.params.get("reply_markup"):
+            return _error(Failure(400, "Bad Request: message is not modified"))
+        async with self._changed:
+            original.text, original.parse_mode = text, parse_mode
+            original.params = {**original.params, "reply_markup": markup}
+            self.edits.append(params)
+            self._changed.notify_all()
+        return _ok(
+            {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": self._chat_types.get(chat_id, "private")},
                 "from": BOT_USER,
                 "text": shown,
             }
