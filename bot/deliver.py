@@ -218,7 +218,8 @@ class Deliverer:
         return True
 
     def _markup(self, delivery: Delivery) -> InlineKeyboardMarkup | None:
-        """Buttons are a convenience: failing to build them must not hold the alert back."""
+        """Buttons are a convenience: failing to build them must not hold the alert back (and
+        the plain-text fallback goes without them, in case they were what Telegram refused)."""
         if self._keyboard is None:
             return None
         try:

@@ -55,19 +55,25 @@ def watch_problem(phrase: str) -> str | None:
     return None
 
 
-def actor_for(phrase: str, catalog: Catalog) -> Actor | None:
+def actor_names(catalog: Catalog) -> dict[str, Actor]:
+    """Every way of writing a known actor, folded (case and accents ignored) → the actor."""
+    names: dict[str, Actor] = {}
+    for actor in catalog.actors.values():
+        for term in actor.terms:
+            names.setdefault(_folded(term), actor)
+    return names
+
+
+def actor_for(phrase: str, names: Mapping[str, Actor]) -> Actor | None:
     """The known actor `phrase` names, if any (a "quoted" or prefix* phrase never does)."""
     if phrase.startswith('"') or phrase.endswith("*"):
         return None
-    wanted = _folded(phrase)
-    return next(
-        (a for a in catalog.actors.values() if any(_folded(t) == wanted for t in a.terms)), None
-    )
+    return names.get(_folded(phrase))
 
 
-def watch_rule(phrase: str, catalog: Catalog) -> Topic:
+def watch_rule(phrase: str, names: Mapping[str, Actor]) -> Topic:
     """The one-term rule a watched phrase compiles to (its id is the phrase)."""
-    actor = actor_for(phrase, catalog)
+    actor = actor_for(phrase, names)
     return Topic(
         id=phrase,
         title=phrase,
@@ -83,7 +89,8 @@ def watch_rule(phrase: str, catalog: Catalog) -> Topic:
 
 def compile_watches(phrases: Iterable[str], catalog: Catalog) -> Matcher:
     """One Matcher for all `phrases`; its matches' `topic` is the phrase."""
-    rules = {phrase: watch_rule(phrase, catalog) for phrase in phrases}
+    names = actor_names(catalog)
+    rules = {phrase: watch_rule(phrase, names) for phrase in phrases}
     return Matcher(Catalog(catalog.actors, MappingProxyType(rules), ()))
 
 
@@ -158,7 +165,7 @@ def why_delivery_text(reasons: DeliveryReasons, topics: Mapping[str, Topic]) -> 
 
 def also_catches(phrase: str, catalog: Catalog) -> Sequence[str]:
     """The other names a watch on `phrase` catches (empty when it names no actor)."""
-    actor = actor_for(phrase, catalog)
+    actor = actor_for(phrase, actor_names(catalog))
     if actor is None:
         return ()
     return [t for t in actor.terms if _folded(t) != _folded(phrase)]
