@@ -18,6 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from ..catalog import Catalog
 from ..storage import DeliveryReasons, Storage
+from ..text import shorten
 from ..watches import WATCH_LIMIT, why_delivery_text
 from .keyboards import Press, delivery_keyboard, hashtag, parse, topics_keyboard
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 STALE = "This button no longer works. Send /topics or /help for fresh ones."
 UNKNOWN_TOPIC = "That topic no longer exists. /topics shows the current ones."
+ANSWER_LIMIT = 200  # Telegram's limit on a callback answer's text
 
 
 class Buttons:
@@ -64,8 +66,12 @@ class Buttons:
             "unwatch": self.unwatch,
             "rewatch": self.unwatch,
         }
-        answer = await actions[press.action](press, message)
-        await query.answer(answer)
+        try:
+            answer = await actions[press.action](press, message)
+        except Exception:  # the press is still answered, so the user's button stops spinning
+            log.exception("button press failed data=%r", query.data)
+            answer = "Sorry, something went wrong on my side. Please try again in a moment."
+        await query.answer(shorten(answer, ANSWER_LIMIT))
 
     async def follow(self, press: Press, message: MaybeInaccessibleMessage) -> str:
         """/topics: follow or stop following the pressed topic, then redraw the list."""
