@@ -155,6 +155,9 @@ async def test_a_watch_brings_an_item_to_its_chat_only_once_and_explains_itself(
     assert "Your watch</b> “Putin”" in why.text
     assert "Vladimir Putin (“Путин”, headline)" in why.text
     assert "troops" not in why.text, "another chat's watches stay private"
+    await bot_api.user_says(watcher, "/why", reply_to=alert.message_id)
+    replied = (await bot_api.wait_for_messages(watcher, 5))[4]
+    assert replied.text == why.text, "/why as a reply says the same as the button"
 
     assert "Stopped watching" in await press(bot_api, watcher, alert, data_of(bot_api, alert, "🔕"))
     [listing] = await ask(bot_api, watcher, "/watchlist")
