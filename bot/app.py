@@ -30,7 +30,11 @@ from .scheduler import FeedJob, FeedScheduler
 from .settings import Settings
 from .storage import Storage
 from .telegram.admin import AdminCommands
+from .telegram.buttons import Buttons
 from .telegram.commands import COMMANDS, ChatCommands
+from .telegram.keyboards import delivery_keyboard
+from .telegram.watch_commands import WatchCommands
+from .watches import WatchIndex
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +63,10 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         stack.callback(storage.close)
         http = await stack.enter_async_context(new_session(settings.fetch_timeout))
         scheduler: FeedScheduler | None = None  # admin commands reach it once it runs
-        application = _build_application(settings, token, storage, catalog, lambda: scheduler)
+        application = _build_application(
+            settings, token, storage, catalog, lambda: scheduler, matcher
+        )
+        watches = WatchIndex(storage, lambda: catalog)
         deliverer = Deliverer(
             application.bot,
             storage,
@@ -68,6 +75,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
                 time.time, settings.alert_budget, settings.alert_budget_minutes * 60
             ),
             max_in_flight=settings.send_concurrency,
+            keyboard=lambda delivery: delivery_keyboard(storage, delivery.id),
         )
 
         policy = settings.poll_policy
@@ -75,7 +83,13 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
 
         async def poll(feed: Feed) -> FeedOutcome:
             outcome = await process_feed(
-                feed, http=http, storage=storage, matcher=matcher, policy=policy, parser=parser
+                feed,
+                http=http,
+                storage=storage,
+                matcher=matcher,
+                policy=policy,
+                parser=parser,
+                watches=watches,
             )
             if outcome.alerts:  # new messages, or edits of sent ones (a story's later report)
                 deliverer.wake()
@@ -253,6 +267,7 @@ def _build_application(
     storage: Storage,
     catalog: Catalog,
     scheduler: Callable[[], FeedScheduler | None],
+    matcher: Matcher,
 ) -> Application:  # type: ignore[type-arg]
     application = (
         ApplicationBuilder()
@@ -263,7 +278,11 @@ def _build_application(
     )
     admin = AdminCommands(storage, lambda: catalog, scheduler, settings.admins)
     application.add_handlers(admin.handlers())  # before the chat commands' catch-all
-    application.add_handlers(ChatCommands(storage, lambda: catalog).handlers())
+    watch = WatchCommands(storage, lambda: catalog, lambda: matcher)
+    application.add_handlers(watch.handlers())  # also before the catch-all
+    commands = ChatCommands(storage, lambda: catalog)
+    application.add_handlers(commands.handlers())
+    application.add_handlers(Buttons(storage, lambda: catalog, commands.topics_text).handlers())
     application.add_error_handler(_on_error)
     return application
 

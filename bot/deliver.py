@@ -60,12 +60,15 @@ CRASH_PAUSE = 5.0
 IDLE_CHECK = 30.0  # re-check the outbox this often anyway (a chat reactivated by /start)
 PAGE = 500  # outbox heads read at a time
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# The buttons under one alert (telegram/keyboards.py builds them; None: no buttons).
+Keyboard = Callable[[Delivery], InlineKeyboardMarkup | None]
 
 
 class Deliverer:
     """Sends pending deliveries; `wake()` after queueing, `run()` as a background task.
 
-    Without a `limiter` (tests with a frozen clock) nothing is paced.
+    Without a `limiter` (tests with a frozen clock) nothing is paced. `keyboard` gives the
+    buttons of a single alert (a merged message has none).
     """
 
     def __init__(
@@ -77,6 +80,7 @@ class Deliverer:
         limiter: RateLimiter | None = None,
         budget: AlertBudget | None = None,
         max_in_flight: int = 4,
+        keyboard: Keyboard | None = None,
     ) -> None:
         self._bot = bot
         self._storage = storage
@@ -86,6 +90,7 @@ class Deliverer:
         if budget is not None:
             budget.seed(storage.recent_sends(since=clock() - budget.window))
         self._max_in_flight = max_in_flight
+        self._keyboard = keyboard
         self._in_flight: dict[int, asyncio.Task[None]] = {}  # chat → its send
         self._wake = asyncio.Event()
         self._stopping = False
@@ -206,7 +211,8 @@ class Deliverer:
         sources = self._storage.stories.sources(delivery.id)
         html_text, plain = with_sources(delivery.text_html, delivery.text_plain, sources)
         delivery = replace(delivery, text_html=html_text, text_plain=plain)
-        message = await self._attempt(delivery, delivery.text_html, ParseMode.HTML)
+        markup = self._markup(delivery)
+        message = await self._attempt(delivery, delivery.text_html, ParseMode.HTML, markup)
         if message is None:
             return False
         self._storage.mark_sent(delivery.id, message.message_id)
@@ -240,8 +246,23 @@ class Deliverer:
         log.info("delivered merged chat=%d alerts=%d", first.chat_id, shown)
         return True
 
+    def _markup(self, delivery: Delivery) -> InlineKeyboardMarkup | None:
+        """Buttons are a convenience: failing to build them must not hold the alert back (and
+        the plain-text fallback goes without them, in case they were what Telegram refused)."""
+        if self._keyboard is None:
+            return None
+        try:
+            return self._keyboard(delivery)
+        except Exception:
+            log.exception("alert buttons failed chat=%d delivery=%d", delivery.chat_id, delivery.id)
+            return None
+
     async def _attempt(
-        self, delivery: Delivery, text: str, parse_mode: str | None
+        self,
+        delivery: Delivery,
+        text: str,
+        parse_mode: str | None,
+        reply_markup: InlineKeyboardMarkup | None = None,
     ) -> Message | None:
         """One send; on refusal, act on the reason and return None."""
         chat = delivery.chat_id
@@ -255,6 +276,7 @@ class Deliverer:
                 parse_mode=parse_mode,
                 link_preview_options=_NO_PREVIEW,
                 message_thread_id=delivery.thread_id,
+                reply_markup=reply_markup,
             )
         except RetryAfter as exc:
             wait = _retry_after(exc)
@@ -417,9 +439,11 @@ class Deliverer:
     async def _try_edit(self, edit: Edit, html_text: str, plain: str) -> bool | None:
         """True: edited; False: the message already read so; None: refused, and acted on."""
         chat = edit.chat_id
+        # An edit without buttons would remove the alert's Why?/Mute buttons: rebuild them.
+        markup = self._markup(Delivery(edit.delivery_id, chat, html_text, plain, edit.attempts))
         try:
             try:
-                await self.edit_message(chat, edit.message_id, html_text, ParseMode.HTML)
+                await self.edit_message(chat, edit.message_id, html_text, ParseMode.HTML, markup)
             except BadRequest as exc:
                 if _not_modified(exc) or _cannot_edit(exc):
                     raise

@@ -85,6 +85,15 @@ class TopicMatch:
 
 
 @dataclass(frozen=True)
+class WatchMatch:
+    """Why an item is relevant to a watched phrase (`/watch Putin`): the phrase as chats wrote
+    it, and the match of the rule it compiles to (see watches.py)."""
+
+    phrase: str
+    match: TopicMatch
+
+
+@dataclass(frozen=True)
 class Alert:
     """A message ready to send: the item, the topics it matched, and its rendered text.
 
@@ -96,6 +105,8 @@ class Alert:
     matches: tuple[TopicMatch, ...]
     html: str
     plain: str
+    # Personal watches (/watch) the item matched: they reach the chats watching those phrases.
+    watches: tuple[WatchMatch, ...] = ()
 
     @property
     def topics(self) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ from .models import Alert, FetchResult, Item, NotModified
 from .parse import parse_feed
 from .polling import DEFAULT_POLICY, PollPolicy, admit, is_flood, should_report_failure
 from .storage import FeedState, Storage
-from .summarise import summarise
+from .watches import WatchIndex, decide
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +102,10 @@ async def process_feed(
     parser: Parser = parse_in_thread,
     policy: PollPolicy = DEFAULT_POLICY,
     now: datetime | None = None,
+    watches: WatchIndex | None = None,
 ) -> FeedOutcome:
-    """Poll `feed` once and queue alerts for its new matching items."""
+    """Poll `feed` once and queue alerts for its new items that match a topic or a chat's
+    watch (`watches`)."""
     now = now or datetime.now(UTC)
     state = _current_state(feed, storage)
     if state is not None and state.gone_at:
@@ -134,7 +136,7 @@ async def process_feed(
         return _failed(feed, storage, f"parser crashed: {type(exc).__name__}: {exc}", now, policy)
     if feed.fetch_article:
         items = await _with_articles(feed, items, state, storage, http, policy, now)
-    return _record(feed, fetched, items, state, storage, matcher, policy, now)
+    return _record(feed, fetched, items, state, storage, matcher, policy, now, watches)
 
 
 def _current_state(feed: Feed, storage: Storage) -> FeedState | None:
@@ -176,14 +178,13 @@ def _record(
     matcher: Matcher,
     policy: PollPolicy,
     now: datetime,
+    watches: WatchIndex | None = None,
 ) -> FeedOutcome:
     first_poll = state is None or state.first_success_at is None
     fresh = storage.unseen(feed.name, items)
     admitted = admit(fresh, now, policy)
     alerts = (
-        []
-        if first_poll
-        else [summarise(i, m) for i in admitted.eligible if (m := matcher.match(i))]
+        [] if first_poll else [a for i in admitted.eligible if (a := decide(i, matcher, watches))]
     )
     suppressed = 0
     if is_flood(len(fresh), len(items), policy) and len(alerts) > policy.flood_limit:

@@ -3,7 +3,8 @@
 python-telegram-bot reaches it through `base_url`, exactly as it reaches api.telegram.org.
 It long-polls getUpdates, validates sendMessage HTML the way Telegram does (allowed tags,
 nesting, entities, 4096 UTF-16 units), records what the bot sent, lets a test inject a user's
-message, and can be told to fail the next sends to a chat with a given Telegram error.
+message or a press of an inline button (answers and message edits are recorded), and can be
+told to fail the next sends to a chat with a given Telegram error.
 
 Groups, forums and channels: `add_chat` registers a chat (type, title, @username, forum flag)
 that getChat finds; `set_member` sets what getChatMember answers for a (chat, user); a user the
@@ -12,7 +13,7 @@ not a member of a channel. `says_in_group` speaks in a forum thread or as an ano
 `delete_thread` makes sends to a forum thread fail as Telegram does; `bot_rights` changes the
 bot's own status (my_chat_member) with its rights.
 
-editMessageText changes a message the bot sent (recorded in `edits`), answers as Telegram
+editMessageText and editMessageReplyMarkup change a message the bot sent (recorded in `edits`), answers as Telegram
 does when the message is gone or unchanged, and can be told to fail (`fail_next_edit`).
 """
 
@@ -25,7 +26,7 @@ import json
 import re
 import time
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
@@ -186,6 +187,9 @@ class FakeBotAPI:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        # Buttons (see the "buttons" section): answers to presses, and edits of sent messages.
+        self.answers: dict[str, dict[str, Any]] = {}
+        self._next_query_id = 1
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -319,10 +323,23 @@ class FakeBotAPI:
         ]
 
     def current_text(self, chat_id: int, message_id: int) -> str:
-        """What the user sees now: the last edit, else the message as sent."""
-        for edit in reversed(self.edits_to(chat_id, message_id)):
-            return edit.text
-        return next(m.text for m in self.sent if (m.chat_id, m.message_id) == (chat_id, message_id))
+        """What the user sees now: the message as last edited, else as sent."""
+        return next(
+            self._as_shown(m).text
+            for m in self.sent
+            if (m.chat_id, m.message_id) == (chat_id, message_id)
+        )
+
+    def _as_shown(self, message: SentMessage) -> SentMessage:
+        """`message` as the user sees it now: with its last edit's text and buttons."""
+        edits = self.edits_to(message.chat_id, message.message_id)
+        if not edits:
+            return message
+        last = edits[-1]
+        markup = {"reply_markup": last.params.get("reply_markup")}
+        return replace(
+            message, text=last.text, parse_mode=last.parse_mode, params={**message.params, **markup}
+        )
 
     async def wait_for_edits(self, chat_id: int, count: int, within: float = 20.0) -> None:
         """Wait until messages in `chat_id` have been edited at least `count` times."""
@@ -338,9 +355,15 @@ class FakeBotAPI:
             raise AssertionError(f"chat {chat_id} saw {got} edits, wanted {count}") from None
 
     async def _api_editmessagetext(self, params: dict[str, Any]) -> web.Response:
+        return await self._edit(params, new_text=str(params.get("text") or ""))
+
+    async def _api_editmessagereplymarkup(self, params: dict[str, Any]) -> web.Response:
+        return await self._edit(params, new_text=None)
+
+    async def _edit(self, params: dict[str, Any], new_text: str | None) -> web.Response:
+        """Edit a sent message in place, as Telegram does: it must exist in that chat (and not
+        be deleted), the HTML must parse and fit, and something must change."""
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
-        text = str(params.get("text") or "")
-        parse_mode = params.get("parse_mode")
         if self.enforce_limits and (retry := self._over_limit(chat_id)):
             self.too_many.append(chat_id)
             return _error(
@@ -355,6 +378,9 @@ class FakeBotAPI:
         )
         if original is None or (chat_id, message_id) in self._deleted:
             return _error(Failure(400, "Bad Request: message to edit not found"))
+        current = self._as_shown(original)
+        text = current.text if new_text is None else new_text
+        parse_mode = params.get("parse_mode") if new_text is not None else current.parse_mode
         try:
             shown = check_telegram_html(text) if parse_mode == "HTML" else text
         except TelegramHTMLError as exc:
@@ -362,7 +388,8 @@ class FakeBotAPI:
             return _error(Failure(400, f"Bad Request: {exc}"))
         if utf16_units(shown) > 4096:
             return _error(Failure(400, "Bad Request: message is too long"))
-        if text == self.current_text(chat_id, message_id):
+        markup = params.get("reply_markup")
+        if text == current.text and markup == current.params.get("reply_markup"):
             return _error(
                 Failure(
                     400,
@@ -497,10 +524,6 @@ class FakeBotAPI:
             member = _member(user_id, default, {})
         return _ok(member)
 
-    async def _api_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
-        self.callback_answers.append(params)
-        return _ok(True)
-
     # -- groups, forums and channels: what a test does -----------------------------------------
 
     def add_chat(
@@ -602,6 +625,90 @@ class FakeBotAPI:
         ):
             return Failure(400, "Bad Request: need administrator rights in the channel chat")
         return None
+
+    # -- buttons: a user presses an inline button; the bot answers and edits ------------------
+
+    async def user_presses(
+        self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None
+    ) -> str:
+        """Inject a press of an inline button carrying `data` under the bot's message
+        `message_id` (any data: a test may forge it); return the callback query's id."""
+        user_id = user_id or abs(chat_id)
+        chat_type = self._chat_types.get(chat_id, "private" if chat_id > 0 else "group")
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = f"User{user_id}"
+        else:
+            chat["title"] = "Test group"
+        original = next((m for m in self.sent if m.message_id == message_id), None)
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT_USER,
+            "text": original.text if original else "",
+        }
+        if original is not None and original.params.get("reply_markup"):
+            message["reply_markup"] = original.params["reply_markup"]
+        query_id = f"q{self._next_query_id}"
+        self._next_query_id += 1
+        query = {
+            "id": query_id,
+            "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
+            "message": message,
+            "chat_instance": str(chat_id),
+            "data": data,
+        }
+        await self._add_update({"callback_query": query})
+        return query_id
+
+    async def wait_for_answer(self, query_id: str, within: float = 20.0) -> dict[str, Any]:
+        """Wait until the bot answered the callback query `query_id`; return the answer."""
+
+        async def answered() -> dict[str, Any]:
+            async with self._changed:
+                await self._changed.wait_for(lambda: query_id in self.answers)
+            return self.answers[query_id]
+
+        try:
+            return await asyncio.wait_for(answered(), within)
+        except TimeoutError:
+            raise AssertionError(f"the bot never answered the button press {query_id}") from None
+
+    def message(self, message_id: int) -> SentMessage:
+        """The message as the user sees it now (edits applied); `sent` keeps what was sent."""
+        return self._as_shown(next(m for m in self.sent if m.message_id == message_id))
+
+    @staticmethod
+    def buttons(message: SentMessage) -> list[tuple[str, str]]:
+        """(label, callback data) of each inline button under a message, row by row."""
+        markup = message.params.get("reply_markup") or {}
+        return [
+            (button["text"], button.get("callback_data", ""))
+            for row in markup.get("inline_keyboard", [])
+            for button in row
+        ]
+
+    @staticmethod
+    def replied_to(message: SentMessage) -> int | None:
+        """The id of the message `message` replies to, if any."""
+        reply = message.params.get("reply_parameters")
+        if isinstance(reply, str):
+            reply = json.loads(reply)
+        if isinstance(reply, dict):
+            return int(reply["message_id"])
+        legacy = message.params.get("reply_to_message_id")
+        return int(legacy) if legacy is not None else None
+
+    async def _api_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
+        query_id = str(params["callback_query_id"])
+        if query_id in self.answers:
+            return _error(Failure(400, "Bad Request: query is too old or already answered"))
+        async with self._changed:
+            self.answers[query_id] = params
+            self.callback_answers.append(params)
+            self._changed.notify_all()
+        return _ok(True)
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -444,3 +444,28 @@ async def test_two_feeds_one_development_one_alert_then_one_edit(
     assert "BBC" in edit.text
     assert edit.text.endswith("<i>Also reported by: Al Jazeera</i>")
     assert edit.parse_mode == "HTML"
+
+
+async def test_an_edit_keeps_the_alerts_buttons(
+    bot_api: FakeBotAPI, storage: Storage, telegram_bot: Bot, clock: Clock
+) -> None:
+    """Telegram drops inline buttons from a message edited without them: the edit that names
+    another outlet must carry the alert's Why?/Mute buttons again."""
+    from bot.telegram.keyboards import delivery_keyboard
+
+    deliverer = Deliverer(
+        telegram_bot, storage, clock=clock, keyboard=lambda d: delivery_keyboard(storage, d.id)
+    )
+    report(storage, "BBC", FIRST)
+    await deliverer.drain()
+    [original] = bot_api.messages_to(A)
+    labels = [label for label, _ in bot_api.buttons(original)]
+    assert any("Why" in label for label in labels)
+
+    report(storage, "Al Jazeera", SAME["Al Jazeera"])
+    await deliverer.drain()
+
+    [edit] = bot_api.edits_to(A)
+    shown = bot_api.message(original.message_id)
+    assert "Also reported by: Al Jazeera" in shown.text
+    assert [label for label, _ in bot_api.buttons(shown)] == labels

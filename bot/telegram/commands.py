@@ -28,9 +28,10 @@ from telegram.ext import (
 )
 
 from ..catalog import Catalog
-from ..explain import why_text
 from ..storage import Storage
+from ..watches import why_delivery_text
 from .channels import channel_argument, resolve_channel
+from .keyboards import topics_keyboard
 from .permissions import can_post, may_change
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,10 @@ COMMANDS = (
     BotCommand("unsubscribe", "Stop following a topic, or all"),
     BotCommand("list", "Topics this chat follows"),
     BotCommand("why", "Reply to an alert: why was it sent?"),
+    BotCommand("watch", "Your own keyword: /watch Putin"),
+    BotCommand("unwatch", "Stop a keyword: /unwatch Putin"),
+    BotCommand("watchlist", "Keywords this chat watches"),
+    BotCommand("test", "Which topics a headline fires: /test <headline>"),
     BotCommand("help", "How to use the bot"),
 )
 
@@ -94,12 +99,13 @@ class ChatCommands:
 
     async def start(self, update: Update, context: Context) -> None:
         """Greet, explain, list topics; also reactivates a chat that had blocked the bot."""
-        self._remember(update)
+        chat = self._remember(update)
         text = (
             "👋 Hi! I watch world-news feeds and send this chat one short alert, with a link, "
             "as soon as a story matches a topic you follow. Everything else stays quiet.\n\n"
-            f"<b>Topics</b>\n{self._topic_lines(update)}\n\n"
-            f"Follow one with /subscribe {self._example()}. /help lists every command."
+            f"<b>Topics</b>\n{self._topic_lines(chat.id)}\n\n"
+            f"Follow one with /subscribe {self._example()} (or tap it in /topics), or watch "
+            "your own keyword with /watch Putin. /help lists every command."
         )
         await _reply(update, text)
 
@@ -113,17 +119,35 @@ class ChatCommands:
             f"/subscribe {example} – follow a topic (several: separate with spaces)\n"
             f"/unsubscribe {example} – stop following it; /unsubscribe all – stop everything\n"
             "/list – what this chat follows\n"
-            "/why – reply to an alert with it to see which rule sent it\n"
+            "/watch Putin – your own keyword, like a Google Alert (names of known people "
+            "count too: Путин, Vladimir Putin)\n"
+            "/unwatch Putin – stop it; /watchlist – this chat's keywords\n"
+            "/test Putin meets NATO envoy – which topics and keywords a headline fires\n"
+            "/why – reply to an alert with it to see which rule sent it (or press Why?)\n"
             "/start – what this bot does\n\n"
-            "Alerts arrive once per item, with a short summary and a link."
+            "Alerts arrive once per item, with a short summary, a link, and buttons: "
+            "Why? explains it, Mute stops its topic."
         )
         await _reply(update, text)
 
     async def topics(self, update: Update, context: Context) -> None:
-        """Every topic with its id and description; ✅ marks those this chat follows."""
-        self._remember(update)
-        follow = f"Follow one: /subscribe {self._example()}"
-        await _reply(update, f"<b>Topics</b>\n{self._topic_lines(update)}\n\n{follow}")
+        """Every topic with its id and description, and a button per topic that follows or
+        stops following it; ✅ marks those this chat follows."""
+        chat = self._remember(update)
+        keyboard = topics_keyboard(self._catalog().topics, self._storage.subscriptions(chat.id))
+        message = update.effective_message
+        if message is not None:
+            await message.reply_text(
+                self.topics_text(chat.id),
+                parse_mode=ParseMode.HTML,
+                do_quote=False,
+                reply_markup=keyboard,
+            )
+
+    def topics_text(self, chat_id: int) -> str:
+        """The /topics message (also redrawn when a button changes a subscription)."""
+        tap = "Tap a topic to follow it or stop following it."
+        return f"<b>Topics</b>\n{self._topic_lines(chat_id)}\n\n{tap}"
 
     async def subscribe(self, update: Update, context: Context) -> None:
         """Follow one or more topics (in a forum: in this thread; or for a named channel)."""
@@ -235,20 +259,21 @@ class ChatCommands:
                 update, "Reply to one of my alerts with /why and I'll tell you which rule sent it."
             )
             return
-        sent = self._storage.sent_alert(chat.id, original.message_id)
-        if sent is None:
+        delivery = self._storage.delivery_for_message(chat.id, original.message_id)
+        reasons = self._storage.delivery_reasons(delivery) if delivery is not None else None
+        if reasons is None:
             await _reply(
                 update,
                 "That message isn't one of my alerts (or it is older than my records). "
                 "Reply with /why to an alert I sent.",
             )
             return
-        if not sent.explanations:
+        if not reasons.explanations and not reasons.watches:
             await _reply(
                 update, "I sent that alert before I kept explanations; newer ones have one."
             )
             return
-        await _reply(update, why_text(sent.title, sent.explanations, self._catalog().topics))
+        await _reply(update, why_delivery_text(reasons, self._catalog().topics))
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         """A command we do not have: help in private chats, silence for other bots' commands."""
@@ -350,9 +375,8 @@ class ChatCommands:
                 target.append(value)
         return known, unknown
 
-    def _topic_lines(self, update: Update) -> str:
-        chat = update.effective_chat
-        followed = set(self._storage.subscriptions(chat.id)) if chat else set()
+    def _topic_lines(self, chat_id: int) -> str:
+        followed = set(self._storage.subscriptions(chat_id))
         lines = []
         for topic in self._catalog().topics.values():
             mark = "✅ " if topic.id in followed else "• "

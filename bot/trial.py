@@ -1,0 +1,60 @@
+"""`/test <headline>`: which topics and which of a chat's watches would fire for a text, and why.
+
+Pure: the catalog's matcher and the chat's watches in, Telegram HTML out, so a user can try a
+headline before relying on a topic or a watch.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Collection, Sequence
+
+from .catalog import Catalog
+from .explain import ROLE_LABELS, explanation, rule_text, terms_with_text
+from .match import Matcher
+from .models import Item
+from .text import shorten
+from .watches import compile_watches, watch_lines, watch_matches
+
+HEADLINE_LIMIT = 300
+
+
+def trial_text(
+    headline: str,
+    matcher: Matcher,
+    catalog: Catalog,
+    watches: Sequence[str],
+    followed: Collection[str],
+) -> str:
+    """What would happen to an item with this headline in a chat that follows `followed` and
+    watches `watches`."""
+    item = Item(feed="test", key="test", title=headline, link="")
+    shown = html.escape(shorten(headline, HEADLINE_LIMIT))
+    lines = [f"🧪 <b>Testing</b> “{shown}”"]
+    for match in matcher.match(item):
+        topic = catalog.topics[match.topic]
+        record = explanation(match, item)
+        mark = (
+            "✅ you follow it"
+            if topic.id in followed
+            else f"not followed: /subscribe {html.escape(topic.id)}"
+        )
+        tag = topic.id.replace("-", "_")
+        lines += ["", f"<b>{html.escape(topic.title)}</b> (#{tag}) – {mark}"]
+        for role, label in ROLE_LABELS:
+            found = terms_with_text(record["hits"], role, html.escape)
+            if found:
+                lines.append(f"• {label}: {', '.join(found)}")
+        lines.append(f"<i>{html.escape(rule_text(topic, bool(match.match_any)))}</i>")
+    if watches:
+        for watch in watch_matches(compile_watches(watches, catalog), item):
+            lines += ["", *watch_lines(watch.phrase, explanation(watch.match, item))]
+    if len(lines) == 1:
+        lines += [
+            "",
+            "Nothing would fire for this text. /topics shows what topics look for; "
+            "/watch &lt;phrase&gt; adds your own keyword.",
+        ]
+    else:
+        lines += ["", "Alerts go to this chat for the topics it follows and its watches."]
+    return "\n".join(lines)
