@@ -121,6 +121,7 @@ class FakeBotAPI:
         self.rejected: list[tuple[int, str]] = []
         self.commands: list[dict[str, Any]] = []
         self.calls: list[str] = []
+        self.webhook: dict[str, Any] = {}  # what setWebhook registered; {} after deleteWebhook
         self.outage = False  # while True, every method answers 502 Bad Gateway
         # While True, sendMessage enforces Telegram's limits with 429s: 30 messages in any
         # second overall, 3 in any second to one private chat, 20 a minute to one group.
@@ -270,6 +271,14 @@ class FakeBotAPI:
         return _ok(BOT_USER)
 
     async def _api_deletewebhook(self, params: dict[str, Any]) -> web.Response:
+        self.webhook = {}
+        return _ok(True)
+
+    async def _api_setwebhook(self, params: dict[str, Any]) -> web.Response:
+        """Record the webhook (url, secret_token...) the bot registered."""
+        async with self._changed:
+            self.webhook = dict(params)
+            self._changed.notify_all()
         return _ok(True)
 
     async def _api_setmycommands(self, params: dict[str, Any]) -> web.Response:
