@@ -17,6 +17,7 @@ from bot.settings import Settings
 
 from .conftest import running
 from .fake_bot_api import FakeBotAPI
+from .test_cli import run
 
 SECRET = "webhook-secret_0123456789"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -87,3 +88,9 @@ def test_a_webhook_needs_a_usable_secret(secret: str | None) -> None:
 def test_port_comes_from_the_platforms_port_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORT", "5123")
     assert Settings(_env_file=None).port == 5123
+
+
+def test_the_cli_explains_a_webhook_without_a_secret() -> None:
+    result = run("check-config", BOT_WEBHOOK_URL="https://bot.example/hook")
+    assert result.returncode == 2
+    assert "settings: BOT_WEBHOOK_URL needs BOT_WEBHOOK_SECRET" in result.stderr
