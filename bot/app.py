@@ -25,10 +25,9 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from .catalog import Catalog, Feed, load_catalog
+from .catalog import Catalog, Feed
 from .deliver import Deliverer
 from .fetch import new_session
-from .match import Matcher
 from .pipeline import FeedOutcome, Parser, ProcessParser, parse_in_thread, process_feed
 from .ratelimit import AlertBudget, RateLimiter
 from .reload import LiveConfig, Reloader
@@ -208,9 +207,10 @@ async def _register_commands(application: Application) -> None:  # type: ignore[
 
 
 async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> None:
-    """Poll and match like the bot, printing each alert to `out` instead of sending it."""
-    catalog = load_catalog(settings.config_dir, settings.feed_interval)
-    matcher = Matcher(catalog)
+    """Poll and match like the bot, printing each alert to `out` instead of sending it; config
+    edits are picked up as in the bot, and what changed is printed."""
+    reloader = Reloader.load(settings.config_dir, settings.feed_interval)
+    catalog = reloader.live.catalog
     async with AsyncExitStack() as stack:
         storage = Storage.open(console_db_path(settings.db))
         stack.callback(storage.close)
@@ -221,7 +221,12 @@ async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> N
 
         async def poll(feed: Feed) -> FeedOutcome:
             outcome = await process_feed(
-                feed, http=http, storage=storage, matcher=matcher, policy=policy, parser=parser
+                feed,
+                http=http,
+                storage=storage,
+                matcher=reloader.live.matcher,
+                policy=policy,
+                parser=parser,
             )
             for alert in outcome.alerts:
                 print(f"\n{'─' * 60}\n{alert.plain}", file=out, flush=True)
@@ -238,6 +243,14 @@ async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> N
         )
         scheduler = _start_scheduler(settings, catalog, poll, storage)
         stack.callback(scheduler.shutdown)
+        reloader.on_feeds = scheduler.set_feeds
+        if settings.config_watch_seconds > 0:
+
+            async def show(text: str) -> None:
+                print(f"\n{text}", file=out, flush=True)
+
+            watcher = reloader.watch(stop, settings.config_watch_seconds, show)
+            stack.push_async_callback(_cancel, asyncio.create_task(watcher, name="config"))
         await stop.wait()
 
 

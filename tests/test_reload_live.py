@@ -4,6 +4,8 @@ config working and the admins are told what is wrong; a good edit is picked up o
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from bot.settings import Settings
 from .conftest import TEST_TOPICS, feeds_toml, running
 from .fake_bot_api import FakeBotAPI
 from .feed_server import Entry, FeedServer
+from .test_cli import command
 from .test_commands import ask
 from .test_reload import edit
 
@@ -71,3 +74,37 @@ async def test_a_broken_edit_keeps_the_bot_working_and_a_fixed_one_is_picked_up(
         assert "Grain exports" in topics
         [unchanged] = await ask(bot_api, ADMIN, "/reload")
         assert "no changes" in unchanged
+
+
+async def read_until(process: asyncio.subprocess.Process, wanted: str) -> str:
+    assert process.stdout is not None
+    output = ""
+    while wanted not in output:
+        line = await asyncio.wait_for(process.stdout.readline(), 30)
+        assert line, f"console mode exited before printing {wanted!r}: {output}"
+        output += line.decode()
+    return output
+
+
+async def test_console_mode_picks_up_a_new_topic_and_matches_with_it(
+    tmp_path: Path, feed_server: FeedServer, config_dir: Path
+) -> None:
+    feed_server.publish("world", Entry("seed", "Weather"))
+    process = await command(
+        "--console",
+        BOT_CONFIG_DIR=str(config_dir),
+        BOT_DB=str(tmp_path / "c.db"),
+        BOT_CONFIG_WATCH_SECONDS="0.1",
+    )
+    try:
+        await feed_server.wait_for_fetches("world", 2)
+        edit(config_dir / "topics.toml", TEST_TOPICS + GRAIN)
+        reloaded = await read_until(process, "+ topic grain")
+        feed_server.publish("world", Entry("wheat", "Wheat exports resume from Odesa"))
+        matched = await read_until(process, "#grain")
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, err.decode()
+    assert "Config reloaded (config files changed)" in reloaded
+    assert "Wheat exports resume from Odesa" in matched
