@@ -320,7 +320,7 @@ def _build_application(
         lambda: live.catalog,
         scheduler,
         settings.admins,
-        reloader=lambda: reloader,
+        reloader=reloader,
         wake_outbox=wake_outbox,
     )
     application.add_handlers(admin.handlers())  # before the chat commands' catch-all

@@ -108,20 +108,12 @@ class Reloader:
                 catalog, matcher = await asyncio.to_thread(self._compile)
             except ConfigError as exc:
                 self._signature = signature  # told once; the next edit is tried again
-                log.warning("config reload refused (%s): %d problem(s)", reason, len(exc.problems))
-                return ReloadResult(
-                    False,
-                    (
-                        f"⚠️ Config not reloaded ({reason}): the previous config keeps running. "
-                        "Fix these, and it is picked up on the next save (or /reload):",
-                        *(f"• {problem}" for problem in exc.problems),
-                    ),
-                )
+                return _refused(reason, exc)
             old = self.live.catalog
             self.live.swap(catalog, matcher)
             self._signature = signature
-        if self.on_feeds is not None:
-            self.on_feeds(catalog.feeds)
+            if self.on_feeds is not None:
+                self.on_feeds(catalog.feeds)
         changes = describe(diff_catalogs(old, catalog))
         log.info("config reloaded (%s): %s", reason, "; ".join(changes))
         lines = [
@@ -159,6 +151,7 @@ class Reloader:
                 log.exception("config watch failed")
 
     def _compile(self) -> tuple[Catalog, Matcher]:
+        """Off the event loop: reading, validating and compiling a large config takes a while."""
         catalog = load_catalog(self._config_dir, self._default_interval)
         return catalog, Matcher(catalog)
 
@@ -176,3 +169,15 @@ class Reloader:
             f"Subscriptions kept for topics no longer in the config: {listed}. "
             "They get alerts again if the topic comes back."
         ]
+
+
+def _refused(reason: str, error: ConfigError) -> ReloadResult:
+    log.warning("config reload refused (%s): %d problem(s)", reason, len(error.problems))
+    return ReloadResult(
+        False,
+        (
+            f"⚠️ Config not reloaded ({reason}): the previous config keeps running. "
+            "Fix these, and it is picked up on the next save (or /reload):",
+            *(f"• {problem}" for problem in error.problems),
+        ),
+    )

@@ -48,7 +48,7 @@ class AdminCommands:
         poller: Callable[[], Poller | None],
         admins: frozenset[int],
         *,
-        reloader: Callable[[], ConfigReloader | None] = lambda: None,
+        reloader: ConfigReloader | None = None,
         wake_outbox: Callable[[], None] = lambda: None,
     ) -> None:
         self._storage = storage
@@ -71,12 +71,11 @@ class AdminCommands:
         """Reload config/*.toml now; reply with what changed, or what is wrong in it."""
         if not await self._allowed(update):
             return
-        reloader = self._reloader()
-        if reloader is None:
-            await _reply(update, "I am still starting up; try /reload again in a moment.")
+        if self._reloader is None:
+            await _reply(update, "This bot was started without reloading; restart it instead.")
             return
         user = update.effective_user
-        result = await reloader.reload(f"/reload by {user.id if user else 'an admin'}")
+        result = await self._reloader.reload(f"/reload by {user.id if user else 'an admin'}")
         await _reply(update, html.escape(result.text[:4000]))
 
     async def broadcast(self, update: Update, context: Context) -> None:
