@@ -296,7 +296,7 @@ async def _tell_admins(application: Application, admins: frozenset[int], text: s
         try:
             await application.bot.send_message(admin, text)
         except TelegramError as exc:
-            log.warning("could not tell admin=%d: %s", admin, exc)
+            log.warning("could not tell an admin chat=%d: %s", admin, exc)
 
 
 def _build_application(

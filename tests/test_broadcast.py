@@ -100,7 +100,13 @@ async def test_a_chat_over_its_alert_budget_gets_the_broadcast_as_its_own_messag
 async def test_admins_broadcast_to_every_chat_and_strangers_cannot(
     bot_api: FakeBotAPI, make_settings: Callable[..., Settings]
 ) -> None:
-    async with running(make_settings(admins=frozenset({ADMIN}))):
+    settings = make_settings(admins=frozenset({ADMIN}))
+    crowd = Storage.open(settings.db)
+    for chat in range(3000, 3060):
+        crowd.remember_chat(chat, "private", "reader")
+    crowd.close()
+    bot_api.enforce_limits = True  # Telegram's limits: a send over them gets a 429, retried
+    async with running(settings):
         await ask(bot_api, 1101, "/subscribe energy")
         await ask(bot_api, 1102, "/start")
         [refused] = await ask(bot_api, STRANGER, "/broadcast secret plan")
@@ -110,15 +116,19 @@ async def test_admins_broadcast_to_every_chat_and_strangers_cannot(
         [queued] = await ask(
             bot_api, ADMIN, "/broadcast Maintenance at 22:00 <b>UTC</b>\nBack soon"
         )
-        assert "Queued for 2 chats" in queued
+        assert "Queued for 62 chats" in queued
         for chat in (1101, 1102):
             messages = await bot_api.wait_for_messages(chat, 2)
             assert messages[-1].text == "📢 Maintenance at 22:00 &lt;b&gt;UTC&lt;/b&gt;\nBack soon"
             assert messages[-1].parse_mode == "HTML"
+        for chat in range(3000, 3060):
+            await bot_api.wait_for_messages(chat, 1)
         broadcast = bot_api.messages_to(1101)[-1].message_id
         before = len(bot_api.messages_to(1101))
         await bot_api.user_says(1101, "/why", reply_to=broadcast)
         [why] = [m.text for m in (await bot_api.wait_for_messages(1101, before + 1))[before:]]
     assert "isn't one of my alerts" in why
+    crowd_got = [m.chat_id for m in bot_api.sent if 3000 <= m.chat_id < 3060]
+    assert sorted(crowd_got) == list(range(3000, 3060)), "each chat once, under Telegram's limits"
     assert not any("secret plan" in m.text for m in bot_api.sent), "nothing leaks"
     assert not bot_api.messages_to(STRANGER)[1:], "the stranger got only the refusal"
