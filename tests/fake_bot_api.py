@@ -122,6 +122,7 @@ class FakeBotAPI:
         self.commands: list[dict[str, Any]] = []
         self.calls: list[str] = []
         self.webhook: dict[str, Any] = {}  # what setWebhook registered; {} after deleteWebhook
+        self.send_delay = 0.0  # seconds sendMessage hangs before answering (a stalled Bot API)
         self.outage = False  # while True, every method answers 502 Bad Gateway
         # While True, sendMessage enforces Telegram's limits with 429s: 30 messages in any
         # second overall, 3 in any second to one private chat, 20 a minute to one group.
@@ -300,6 +301,8 @@ class FakeBotAPI:
             return _ok(self.updates[:limit])
 
     async def _api_sendmessage(self, params: dict[str, Any]) -> web.Response:
+        if self.send_delay:
+            await asyncio.sleep(self.send_delay)  # sync-ok: acts out a Bot API that hangs
         chat_id = int(params["chat_id"])
         text = str(params.get("text") or "")
         parse_mode = params.get("parse_mode")

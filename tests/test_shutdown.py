@@ -1,6 +1,6 @@
 """SIGTERM (a PaaS restart) in the middle of a fan-out: `python -m bot` stops polling, lets the
-sends in flight finish and be recorded, closes the database and exits 0 within 10 s; after a
-restart every chat gets its alert, and none gets it twice."""
+sends in flight finish and be recorded (or parks them, when Telegram hangs), closes the database
+and exits 0 within 10 s; after a restart every chat gets its alert, and none gets it twice."""
 
 from __future__ import annotations
 
@@ -94,3 +94,39 @@ async def test_sigterm_mid_fan_out_exits_0_quickly_and_a_restart_delivers_the_re
     received = Counter(m.chat_id for m in bot_api.sent if m.chat_id in CHATS)
     assert set(received) == set(CHATS), "after the restart every chat got its alert"
     assert max(received.values()) == 1, "a graceful stop repeats nothing"
+
+
+async def test_sigterm_while_telegram_hangs_parks_the_sends_and_still_exits_in_time(
+    tmp_path: Path, bot_api: FakeBotAPI, config_dir: Path
+) -> None:
+    db = tmp_path / "stalled.sqlite3"
+    queue_fan_out(db)
+    env = {
+        "BOT_TOKEN": TEST_TOKEN,
+        "BOT_API_URL": bot_api.base_url,
+        "BOT_DB": str(db),
+        "BOT_CONFIG_DIR": str(config_dir),
+    }
+    first = await command(**env)
+    await bot_api.wait_for_total(10)
+    bot_api.send_delay = 60.0
+    for _ in range(200):  # until a send is hanging in the Bot API
+        if bot_api.calls.count("sendMessage") > len(bot_api.sent):
+            break
+        await asyncio.sleep(0.05)  # sync-ok: bounded wait on the fake server's state
+    else:
+        raise AssertionError("no send reached the stalled Bot API")
+    elapsed, logged = await stop_with_sigterm(first)
+    assert first.returncode == 0, logged[-2000:]
+    assert elapsed < 10, f"took {elapsed:.1f} s to stop"
+    assert closed_cleanly_and_sent(db) == len(bot_api.sent), "a hung send is not marked sent"
+
+    bot_api.send_delay = 0.0
+    second = await command(**env)
+    for chat in CHATS:
+        await bot_api.wait_for_messages(chat, 1, within=60)
+    _, logged = await stop_with_sigterm(second)
+    assert second.returncode == 0, logged[-2000:]
+    received = Counter(m.chat_id for m in bot_api.sent if m.chat_id in CHATS)
+    assert set(received) == set(CHATS)
+    assert max(received.values()) == 1
