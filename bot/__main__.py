@@ -49,8 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 print(f"settings: {error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, [settings.token_value or ""])
-    redact = RedactingFormatter("%(message)s", [settings.token_value or ""]).redact
+    secrets = [settings.token_value or ""]
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    setup_logging(settings.log_level, secrets, fmt=settings.log_format)
+    redact = RedactingFormatter("%(message)s", secrets).redact
     try:
         if args.command == "check-config":
             return _check_config(settings)

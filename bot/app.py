@@ -1,6 +1,10 @@
 """Composition root: builds storage, catalog, HTTP session, Telegram application and scheduler,
 starts them, and stops them in reverse order. The only module that reads Settings.
 
+Updates arrive by long polling, or by webhook when BOT_WEBHOOK_URL is set. Config edits are
+picked up while running (see reload.py); SIGTERM stops polling, lets sends in flight finish and
+closes the database (see __main__.py).
+
 `run_bot` is exactly what `python -m bot` runs; tests call it too, with a stop event.
 `run_console` is the same polling and matching with alerts printed instead of sent.
 """
@@ -15,17 +19,18 @@ from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from .catalog import Catalog, Feed, load_catalog
+from .catalog import Catalog, Feed
 from .deliver import Deliverer
 from .fetch import new_session
-from .match import Matcher
 from .pipeline import FeedOutcome, Parser, ProcessParser, parse_in_thread, process_feed
 from .ratelimit import AlertBudget, RateLimiter
+from .reload import LiveConfig, Reloader
 from .scheduler import FeedJob, FeedScheduler
 from .settings import Settings
 from .storage import Storage
@@ -56,17 +61,19 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
     token = settings.token_value
     if not token:
         raise ValueError("run_bot needs settings.token")
-    catalog = load_catalog(settings.config_dir, settings.feed_interval)
-    matcher = Matcher(catalog)
+    reloader = Reloader.load(settings.config_dir, settings.feed_interval)
+    live = reloader.live
+    catalog = live.catalog
     async with AsyncExitStack() as stack:
         storage = Storage.open(settings.db)
         stack.callback(storage.close)
+        reloader.subscribers = storage.subscribers_by_topic
         http = await stack.enter_async_context(new_session(settings.fetch_timeout))
         scheduler: FeedScheduler | None = None  # admin commands reach it once it runs
         application = _build_application(
-            settings, token, storage, catalog, lambda: scheduler, matcher
+            settings, token, storage, live, lambda: scheduler, reloader, lambda: deliverer.wake()
         )
-        watches = WatchIndex(storage, lambda: catalog)
+        watches = WatchIndex(storage, lambda: live.catalog)
         deliverer = Deliverer(
             application.bot,
             storage,
@@ -86,7 +93,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
                 feed,
                 http=http,
                 storage=storage,
-                matcher=matcher,
+                matcher=live.matcher,
                 policy=policy,
                 parser=parser,
                 watches=watches,
@@ -99,6 +106,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
 
         scheduler = _start_scheduler(settings, catalog, poll, storage)
         stack.callback(scheduler.shutdown)
+        reloader.on_feeds = scheduler.set_feeds
 
         if not await _until_connected(application, stop):
             return
@@ -107,11 +115,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         await application.start()
         stack.push_async_callback(application.stop)
         assert application.updater is not None
-        await application.updater.start_polling(
-            timeout=settings.poll_timeout,
-            allowed_updates=Update.ALL_TYPES,
-            bootstrap_retries=-1,  # a Bot API blip right after getMe must not end the bot
-        )
+        await _receive_updates(application, settings)
         stack.push_async_callback(application.updater.stop)
         sender = asyncio.create_task(deliverer.run(), name="deliverer")
         stack.push_async_callback(_stop_sender, deliverer, sender)
@@ -124,8 +128,16 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         rejected = asyncio.Event()
         watchdog = asyncio.create_task(_watch_token(application, stop, rejected), name="token")
         stack.push_async_callback(_cancel, watchdog)
+        if settings.config_watch_seconds > 0:
+
+            async def tell(text: str) -> None:
+                await _tell_admins(application, settings.admins, text[:4000])
+
+            watcher = reloader.watch(stop, settings.config_watch_seconds, tell)
+            stack.push_async_callback(_cancel, asyncio.create_task(watcher, name="config"))
         await stop.wait()
-        log.info("stopping")
+        log.info("stopping: no new polls; sends in flight finish, then the database closes")
+        scheduler.shutdown()
         if rejected.is_set():
             raise InvalidToken("the token was revoked while the bot ran")
 
@@ -174,6 +186,30 @@ async def _watch_token(
             log.info("token check skipped: %s", exc)
 
 
+async def _receive_updates(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Long polling by default; with BOT_WEBHOOK_URL, register the webhook with Telegram and
+    serve it on 0.0.0.0:PORT, refusing posts without the secret token."""
+    assert application.updater is not None
+    if settings.webhook_url is None:
+        await application.updater.start_polling(
+            timeout=settings.poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=-1,  # a Bot API blip right after getMe must not end the bot
+        )
+        return
+    assert settings.webhook_secret is not None  # Settings refuses a webhook without one
+    await application.updater.start_webhook(
+        listen="0.0.0.0",  # a PaaS routes its public port to this one, on any interface
+        port=settings.port,
+        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=Update.ALL_TYPES,
+        bootstrap_retries=-1,
+    )
+    log.info("receiving updates by webhook port=%d", settings.port)
+
+
 async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]
     """The command menu is a convenience: failing to set it must not stop the bot."""
     try:
@@ -183,9 +219,10 @@ async def _register_commands(application: Application) -> None:  # type: ignore[
 
 
 async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> None:
-    """Poll and match like the bot, printing each alert to `out` instead of sending it."""
-    catalog = load_catalog(settings.config_dir, settings.feed_interval)
-    matcher = Matcher(catalog)
+    """Poll and match like the bot, printing each alert to `out` instead of sending it; config
+    edits are picked up as in the bot, and what changed is printed."""
+    reloader = Reloader.load(settings.config_dir, settings.feed_interval)
+    catalog = reloader.live.catalog
     async with AsyncExitStack() as stack:
         storage = Storage.open(console_db_path(settings.db))
         stack.callback(storage.close)
@@ -196,7 +233,12 @@ async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> N
 
         async def poll(feed: Feed) -> FeedOutcome:
             outcome = await process_feed(
-                feed, http=http, storage=storage, matcher=matcher, policy=policy, parser=parser
+                feed,
+                http=http,
+                storage=storage,
+                matcher=reloader.live.matcher,
+                policy=policy,
+                parser=parser,
             )
             for alert in outcome.alerts:
                 print(f"\n{'─' * 60}\n{alert.plain}", file=out, flush=True)
@@ -213,6 +255,14 @@ async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> N
         )
         scheduler = _start_scheduler(settings, catalog, poll, storage)
         stack.callback(scheduler.shutdown)
+        reloader.on_feeds = scheduler.set_feeds
+        if settings.config_watch_seconds > 0:
+
+            async def show(text: str) -> None:
+                print(f"\n{text}", file=out, flush=True)
+
+            watcher = reloader.watch(stop, settings.config_watch_seconds, show)
+            stack.push_async_callback(_cancel, asyncio.create_task(watcher, name="config"))
         await stop.wait()
 
 
@@ -258,16 +308,17 @@ async def _tell_admins(application: Application, admins: frozenset[int], text: s
         try:
             await application.bot.send_message(admin, text)
         except TelegramError as exc:
-            log.warning("could not tell admin=%d: %s", admin, exc)
+            log.warning("could not tell an admin chat=%d: %s", admin, exc)
 
 
 def _build_application(
     settings: Settings,
     token: str,
     storage: Storage,
-    catalog: Catalog,
+    live: LiveConfig,
     scheduler: Callable[[], FeedScheduler | None],
-    matcher: Matcher,
+    reloader: Reloader,
+    wake_outbox: Callable[[], None],
 ) -> Application:  # type: ignore[type-arg]
     application = (
         ApplicationBuilder()
@@ -276,13 +327,22 @@ def _build_application(
         .get_updates_read_timeout(settings.poll_timeout + 10)
         .build()
     )
-    admin = AdminCommands(storage, lambda: catalog, scheduler, settings.admins)
+    admin = AdminCommands(
+        storage,
+        lambda: live.catalog,
+        scheduler,
+        settings.admins,
+        reloader=reloader,
+        wake_outbox=wake_outbox,
+    )
     application.add_handlers(admin.handlers())  # before the chat commands' catch-all
-    watch = WatchCommands(storage, lambda: catalog, lambda: matcher)
+    watch = WatchCommands(storage, lambda: live.catalog, lambda: live.matcher)
     application.add_handlers(watch.handlers())  # also before the catch-all
-    commands = ChatCommands(storage, lambda: catalog)
+    commands = ChatCommands(storage, lambda: live.catalog)
     application.add_handlers(commands.handlers())
-    application.add_handlers(Buttons(storage, lambda: catalog, commands.topics_text).handlers())
+    application.add_handlers(
+        Buttons(storage, lambda: live.catalog, commands.topics_text).handlers()
+    )
     application.add_error_handler(_on_error)
     return application
 

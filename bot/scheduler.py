@@ -15,6 +15,7 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -63,20 +64,59 @@ class FeedScheduler:
         for index, feed in enumerate(self._feeds.values()):
             # Golden-ratio offsets spread any number of feeds evenly over their interval.
             offset = timedelta(seconds=feed.interval * ((index * 0.6180339887) % 1.0))
-            self._scheduler.add_job(
-                self._run,
-                "interval",
-                seconds=feed.interval,
-                args=[feed],
-                id=feed.name,
-                name=f"poll {feed.name}",
-                next_run_time=now + offset,
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=None,
-            )
+            self._add_job(feed, now + offset)
         self._scheduler.start()
         log.info("scheduler started feeds=%d", len(self._feeds))
+
+    def _add_job(self, feed: Feed, when: datetime) -> None:
+        self._scheduler.add_job(
+            self._run,
+            "interval",
+            seconds=feed.interval,
+            args=[feed],
+            id=feed.name,
+            name=f"poll {feed.name}",
+            next_run_time=when,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+
+    def set_feeds(self, feeds: Sequence[Feed]) -> None:
+        """Follow a reloaded config: new feeds are polled now, removed ones stop, a feed with a
+        new URL is polled now (its first poll again) and one with a new interval keeps its
+        next poll if that comes sooner. A poll under way finishes; its result is not used to
+        plan a feed that changed meanwhile."""
+        now = datetime.now(UTC)
+        wanted = {feed.name: feed for feed in feeds}
+        for name, feed in list(self._feeds.items()):
+            if wanted.get(name) == feed:
+                continue
+            upcoming = self._reschedule_time(feed, wanted[name], now) if name in wanted else None
+            with suppress(JobLookupError):  # a gone feed has no job any more
+                self._scheduler.remove_job(name)
+            del self._feeds[name]
+            if upcoming is None:
+                self._tell(feed, None)
+                log.info("feed removed feed=%r", name)
+                continue
+            new = self._feeds[name] = wanted[name]
+            self._add_job(new, upcoming)
+            self._tell(new, upcoming)
+            log.info("feed changed feed=%r url=%r interval=%d", name, new.url, new.interval)
+        for name, feed in wanted.items():
+            if name not in self._feeds:
+                self._feeds[name] = feed
+                self._add_job(feed, now)
+                self._tell(feed, now)
+                log.info("feed added feed=%r", name)
+
+    def _reschedule_time(self, old: Feed, new: Feed, now: datetime) -> datetime:
+        if old.url != new.url:
+            return now
+        planned = self.next_poll(old.name)
+        soonest = now + timedelta(seconds=new.interval)
+        return min(planned, soonest) if planned is not None else soonest
 
     def every(self, period: timedelta, task: Callable[[], Awaitable[None]], name: str) -> None:
         """Run the coroutine function `task` (housekeeping) every `period`, first one period
@@ -127,6 +167,8 @@ class FeedScheduler:
         self._plan_next(feed, outcome)
 
     def _plan_next(self, feed: Feed, outcome: FeedOutcome) -> None:
+        if self._feeds.get(feed.name) != feed:  # removed or changed by a reload meanwhile
+            return
         if outcome.gone:
             self._scheduler.remove_job(feed.name)
             self._tell(feed, None)

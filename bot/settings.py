@@ -5,16 +5,18 @@ Only `app` and `__main__` build a Settings; everything else receives values as a
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .polling import PollPolicy
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 
 
 class Settings(BaseSettings):
@@ -74,6 +76,25 @@ class Settings(BaseSettings):
     poll_timeout: int = Field(
         default=30, ge=0, description="Seconds one getUpdates long poll may wait"
     )
+    config_watch_seconds: float = Field(
+        default=1.0, ge=0, description="How often config/*.toml is checked for edits; 0: never"
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text: one readable line per record; json: JSON lines"
+    )
+    webhook_url: str | None = Field(
+        default=None, description="Public HTTPS URL Telegram posts updates to; unset: polling"
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Secret Telegram sends with every update (required for it)"
+    )
+    port: int = Field(
+        default=8443,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("PORT", "BOT_PORT"),  # PaaS platforms set PORT
+        description="Port the webhook server listens on (all interfaces)",
+    )
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -102,6 +123,30 @@ class Settings(BaseSettings):
                     f"cannot read BOT_TOKEN_FILE {self.token_file}: {exc.strerror}"
                 ) from exc
             self.token = SecretStr(value) if value else None
+        return self
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _empty_webhook_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        """Without the secret, anyone who finds the URL could post updates as an admin."""
+        if self.webhook_url is None:
+            return self
+        if not self.webhook_url.startswith("https://") and not self.webhook_url.startswith(
+            "http://"
+        ):
+            raise ValueError("BOT_WEBHOOK_URL must be the https:// URL Telegram will post to")
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not _SECRET_TOKEN.match(secret):
+            raise ValueError(
+                "BOT_WEBHOOK_URL needs BOT_WEBHOOK_SECRET: 1-256 characters from A-Z, a-z, "
+                "0-9, _ and - (for example the output of `openssl rand -hex 32`)"
+            )
         return self
 
     @field_validator("log_level")

@@ -162,6 +162,10 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (alert_id, chat_id, phrase)
     ) WITHOUT ROWID;
     """,
+    # admin-ops: an outbox row is an 'alert' or an admin's 'broadcast' (never merged, no /why).
+    """
+    ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'alert';
+    """,
 )
 
 
@@ -328,7 +332,7 @@ class Storage:
         kept = set(self.subscriptions(chat_id))
         rows = self._db.execute(
             """SELECT d.id, a.topics FROM deliveries d JOIN alerts a ON a.id = d.alert_id
-               WHERE d.chat_id = ? AND d.status = 'pending'""",
+               WHERE d.chat_id = ? AND d.status = 'pending' AND a.kind = 'alert'""",
             (chat_id,),
         ).fetchall()
         watched = self._still_watched(chat_id)
@@ -598,15 +602,22 @@ class Storage:
         return [_delivery(r) for r in rows]
 
     def pending_for_chat(self, chat_id: int) -> list[Delivery]:
-        """Everything still owed to one chat, oldest first."""
+        """What is owed to one chat and may go out merged, oldest first: the alerts up to the
+        next broadcast, or that broadcast alone when it is next (a broadcast is never merged
+        into a digest of alerts)."""
         rows = self._db.execute(
             """SELECT d.id, d.chat_id, d.attempts, a.text_html, a.text_plain, a.title, a.link,
-                      a.feed, d.thread_id
+                      a.feed, d.thread_id, a.kind
                FROM deliveries d JOIN alerts a ON a.id = d.alert_id
                WHERE d.chat_id = ? AND d.status = 'pending' ORDER BY d.id""",
             (chat_id,),
         )
-        return [_delivery(r) for r in rows]
+        group: list[Delivery] = []
+        for row in rows:
+            if row["kind"] != "alert":
+                return group or [_delivery(row)]
+            group.append(_delivery(row))
+        return group
 
     def recent_sends(self, since: float) -> list[tuple[int, float]]:
         """(chat, time) of each message sent since `since` (epoch seconds); a merged message
@@ -703,7 +714,8 @@ class Storage:
         row = self._db.execute(
             """SELECT a.title, a.link, a.explanation FROM deliveries d
                JOIN alerts a ON a.id = d.alert_id
-               WHERE d.chat_id = ? AND d.message_id = ? AND d.status = 'sent'""",
+               WHERE d.chat_id = ? AND d.message_id = ? AND d.status = 'sent'
+                 AND a.kind = 'alert'""",
             (chat_id, message_id),
         ).fetchone()
         if row is None:
@@ -915,6 +927,36 @@ class Storage:
         self.watch_generation += 1
 
     # -- end of personal watches ---------------------------------------------------------------
+
+    # -- admin operations: broadcasts and topics with subscribers (admin-ops) -----------------
+
+    def queue_broadcast(self, text_html: str, text_plain: str, now: datetime | None = None) -> int:
+        """Queue an admin's message for every active chat, through the outbox like an alert
+        (same pacing, same retries); return how many chats it is queued for."""
+        stamp = _now(now)
+        with self._transaction():
+            row = self._db.execute(
+                """INSERT INTO alerts (feed, item_key, link, title, topics, text_html,
+                     text_plain, created_at, kind)
+                   VALUES ('', ?, '', ?, '[]', ?, ?, ?, 'broadcast') RETURNING id""",
+                (f"broadcast:{time.time_ns()}", text_plain[:100], text_html, text_plain, stamp),
+            ).fetchone()
+            cursor = self._db.execute(
+                """INSERT INTO deliveries (alert_id, chat_id)
+                   SELECT ?, chat_id FROM chats WHERE active = 1 ORDER BY chat_id""",
+                (row["id"],),
+            )
+        return cursor.rowcount
+
+    def subscribers_by_topic(self) -> dict[str, int]:
+        """How many active chats follow each topic, including topics the config dropped."""
+        rows = self._db.execute(
+            """SELECT s.topic, count(*) FROM subscriptions s
+               JOIN chats c ON c.chat_id = s.chat_id AND c.active = 1 GROUP BY s.topic"""
+        )
+        return {row[0]: row[1] for row in rows}
+
+    # -- end of admin operations ---------------------------------------------------------------
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)

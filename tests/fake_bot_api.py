@@ -167,6 +167,8 @@ class FakeBotAPI:
         self.rejected: list[tuple[int, str]] = []
         self.commands: list[dict[str, Any]] = []
         self.calls: list[str] = []
+        self.webhook: dict[str, Any] = {}  # what setWebhook registered; {} after deleteWebhook
+        self.send_delay = 0.0  # seconds sendMessage hangs before answering (a stalled Bot API)
         self.outage = False  # while True, every method answers 502 Bad Gateway
         # While True, sendMessage enforces Telegram's limits with 429s: 30 messages in any
         # second overall, 3 in any second to one private chat, 20 a minute to one group.
@@ -432,6 +434,14 @@ class FakeBotAPI:
         return _ok(BOT_USER)
 
     async def _api_deletewebhook(self, params: dict[str, Any]) -> web.Response:
+        self.webhook = {}
+        return _ok(True)
+
+    async def _api_setwebhook(self, params: dict[str, Any]) -> web.Response:
+        """Record the webhook (url, secret_token...) the bot registered."""
+        async with self._changed:
+            self.webhook = dict(params)
+            self._changed.notify_all()
         return _ok(True)
 
     async def _api_setmycommands(self, params: dict[str, Any]) -> web.Response:
@@ -453,6 +463,8 @@ class FakeBotAPI:
             return _ok(self.updates[:limit])
 
     async def _api_sendmessage(self, params: dict[str, Any]) -> web.Response:
+        if self.send_delay:
+            await asyncio.sleep(self.send_delay)  # sync-ok: acts out a Bot API that hangs
         chat_id = int(params["chat_id"])
         text = str(params.get("text") or "")
         parse_mode = params.get("parse_mode")

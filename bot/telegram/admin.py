@@ -1,6 +1,7 @@
 """Admin chat commands (BOT_ADMINS only): `/feeds` lists every feed's health, `/poll <feed>`
-polls one now, `/stats` shows delivery health. Anyone else gets a short "not allowed" and
-learns nothing."""
+polls one now, `/stats` shows delivery health, `/reload` reloads config/*.toml and says what
+changed, `/broadcast <text>` queues a message for every active chat (through the outbox, at the
+alerts' pace). Anyone else gets a short "not allowed" and learns nothing."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from ..catalog import Catalog
 from ..feed_report import feed_lines, render_html
+from ..reload import ReloadResult
 from ..storage import DeliveryStats, Storage
+from ..summarise import TELEGRAM_LIMIT, utf16_length
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -31,6 +34,12 @@ class Poller(Protocol):
     def next_poll(self, name: str) -> datetime | None: ...
 
 
+class ConfigReloader(Protocol):
+    """What /reload needs: validate config/*.toml, swap it in if valid, say what happened."""
+
+    async def reload(self, reason: str) -> ReloadResult: ...
+
+
 class AdminCommands:
     def __init__(
         self,
@@ -38,18 +47,66 @@ class AdminCommands:
         catalog: Callable[[], Catalog],
         poller: Callable[[], Poller | None],
         admins: frozenset[int],
+        *,
+        reloader: ConfigReloader | None = None,
+        wake_outbox: Callable[[], None] = lambda: None,
     ) -> None:
         self._storage = storage
         self._catalog = catalog
         self._poller = poller
         self._admins = admins
+        self._reloader = reloader
+        self._wake_outbox = wake_outbox
 
     def handlers(self) -> list[BaseHandler[Update, Context, object]]:
         return [
             CommandHandler("feeds", self.feeds),
             CommandHandler("poll", self.poll),
             CommandHandler("stats", self.stats),
+            CommandHandler("reload", self.reload),
+            CommandHandler("broadcast", self.broadcast),
         ]
+
+    async def reload(self, update: Update, context: Context) -> None:
+        """Reload config/*.toml now; reply with what changed, or what is wrong in it."""
+        if not await self._allowed(update):
+            return
+        if self._reloader is None:
+            await _reply(update, "This bot was started without reloading; restart it instead.")
+            return
+        user = update.effective_user
+        result = await self._reloader.reload(f"/reload by {user.id if user else 'an admin'}")
+        await _reply(update, html.escape(result.text[:4000]))
+
+    async def broadcast(self, update: Update, context: Context) -> None:
+        """Send a message to every active chat: /broadcast <text>."""
+        if not await self._allowed(update):
+            return
+        message = update.effective_message
+        parts = (message.text or "").split(maxsplit=1) if message else []
+        body = parts[1].strip() if len(parts) > 1 else ""  # newlines inside are kept
+        if not body:
+            await _reply(
+                update, "What should I send? /broadcast &lt;text&gt; sends it to every chat."
+            )
+            return
+        plain = f"📢 {body}"
+        if utf16_length(plain) > TELEGRAM_LIMIT:
+            await _reply(
+                update,
+                f"That is {utf16_length(plain)} characters; Telegram allows {TELEGRAM_LIMIT}. "
+                "Shorten it and send /broadcast again.",
+            )
+            return
+        chats = self._storage.queue_broadcast(f"📢 {html.escape(body)}", plain)
+        self._wake_outbox()
+        user = update.effective_user
+        log.info("broadcast queued chats=%d admin=%s", chats, user.id if user else "?")
+        await _reply(
+            update,
+            f"📢 Queued for {chats} chats; it goes out at the alerts' pace. "
+            "/stats shows the queue.",
+        )
 
     async def stats(self, update: Update, context: Context) -> None:
         """Delivery health: queue, sends, failures by kind, inactive chats, latency."""
