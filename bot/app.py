@@ -31,6 +31,7 @@ from .settings import Settings
 from .storage import Storage
 from .telegram.admin import AdminCommands
 from .telegram.commands import COMMANDS, ChatCommands
+from .telegram.settings_commands import SettingsCommands
 
 log = logging.getLogger(__name__)
 
@@ -263,6 +264,7 @@ def _build_application(
     )
     admin = AdminCommands(storage, lambda: catalog, scheduler, settings.admins)
     application.add_handlers(admin.handlers())  # before the chat commands' catch-all
+    application.add_handlers(SettingsCommands(storage).handlers())
     application.add_handlers(ChatCommands(storage, lambda: catalog).handlers())
     application.add_error_handler(_on_error)
     return application

@@ -15,6 +15,11 @@ Telegram's answers decide what happens next:
 - HTML Telegram cannot parse → the plain-text rendering is sent instead.
 A chat over its alert budget gets its waiting alerts merged into one message. Nothing is
 dropped without a log line and an event for /stats.
+
+Each chat's settings (`chat_settings`) apply where a delivery is picked and where it is sent:
+a chat that is paused, takes digests, or is in quiet hours with `hold` has its alerts held in
+the outbox until their release time, then receives them as one digest-style message; inside
+quiet hours messages arrive silently; an alert's time line is shown in the chat's time zone.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from telegram import Bot, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
@@ -38,10 +44,11 @@ from telegram.error import (
     TimedOut,
 )
 
-from .digest import merged_alerts
+from .chat_settings import ChatSettings, is_silent, release_at
+from .digest import digest_message, merged_alerts
 from .ratelimit import AlertBudget, RateLimiter
-from .storage import Delivery, Storage
-from .summarise import TELEGRAM_LIMIT, shorten_utf16, utf16_length
+from .storage import Delivery, HeldAlert, Storage
+from .summarise import TELEGRAM_LIMIT, in_time_zone, shorten_utf16, utf16_length
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +135,12 @@ class Deliverer:
     def _pump(self, pace: bool = True) -> float | None:
         """Start the sends that may go now; return when the next one may (None: nothing)."""
         now = self._clock()
+        self._storage.release_held(now)  # digests, ends of quiet hours and pauses come due
         retry = self._storage.next_retry_at()  # due ones are in the loop below, or in flight
         next_at = retry if retry is not None and retry > now else None
+        release = self._storage.next_release_at()
+        if release is not None and release > now:
+            next_at = release if next_at is None else min(next_at, release)
         after = 0
         while page := self._storage.due_deliveries(now, limit=PAGE, after_id=after):
             for delivery in page:
@@ -146,9 +157,24 @@ class Deliverer:
                 if ready > now:  # this chat waits (its limit or budget); others may go
                     next_at = ready if next_at is None else min(next_at, ready)
                     continue
+                if self._held(delivery, now):
+                    continue
                 self._start(delivery)
             after = page[-1].id  # chats waiting on their budget must not hide the others
         return next_at
+
+    def _held(self, delivery: Delivery, now: float) -> bool:
+        """Keep back the chat's alerts when its settings say so (paused, digests, held quiet
+        hours); they are released together at the time `release_at` gives."""
+        if self._storage.is_released(delivery.id):
+            return False
+        settings = self._storage.chat_settings(delivery.chat_id)
+        until = release_at(settings, datetime.fromtimestamp(now, UTC))
+        if until is None:
+            return False
+        held = self._storage.hold(delivery.chat_id, until.timestamp())
+        log.info("held chat=%d alerts=%d until=%s", delivery.chat_id, held, until.isoformat())
+        return True
 
     def _ready_at(self, chat: int, pace: bool) -> float:
         ready = 0.0
@@ -178,10 +204,13 @@ class Deliverer:
         try:
             merge = self._budget is not None and self._budget.must_merge(delivery.chat_id)
             group = self._storage.pending_for_chat(delivery.chat_id) if merge else [delivery]
-            if len(group) > 1:
+            batch = self._storage.released_batch(delivery.chat_id)
+            if batch and batch[0].id == delivery.id:
+                sent = await self._send_digest(delivery, batch)
+            elif len(group) > 1:
                 sent = await self._send_merged(group)
             else:
-                sent = await self._send(delivery)
+                sent = await self._send(self._in_chat_time(delivery))
             if sent and self._budget is not None:  # a refused send uses none of the budget
                 self._budget.record(delivery.chat_id, merged=merge)
         except Exception:
@@ -211,6 +240,37 @@ class Deliverer:
         log.info("delivered merged chat=%d alerts=%d", first.chat_id, shown)
         return True
 
+    async def _send_digest(self, first: Delivery, batch: list[HeldAlert]) -> bool:
+        """The alerts the chat kept back, as one message; what does not fit goes next."""
+        settings = self._storage.chat_settings(first.chat_id)
+        html, plain, shown = digest_message(_digest_heading(settings, len(batch)), batch)
+        digest = Delivery(first.id, first.chat_id, html, plain, first.attempts, first.title)
+        message = await self._attempt(digest, html, ParseMode.HTML)
+        if message is None:
+            return False
+        self._storage.mark_sent_many(shown, message.message_id)
+        self.sent += 1
+        log.info("delivered digest chat=%d alerts=%d", first.chat_id, len(shown))
+        return True
+
+    def _in_chat_time(self, delivery: Delivery) -> Delivery:
+        """The alert with its time line in the chat's time zone (stored in UTC)."""
+        published = self._storage.published_at(delivery.id)
+        settings = self._storage.chat_settings(delivery.chat_id)
+        if published is None or settings.timezone == "UTC":
+            return delivery
+        zone = settings.zone
+        return replace(
+            delivery,
+            text_html=in_time_zone(delivery.text_html, published, zone),
+            text_plain=in_time_zone(delivery.text_plain, published, zone),
+        )
+
+    def _silent(self, chat: int) -> bool:
+        """Inside the chat's quiet hours messages make no sound."""
+        now = datetime.fromtimestamp(self._clock(), UTC)
+        return is_silent(self._storage.chat_settings(chat), now)
+
     async def _attempt(
         self, delivery: Delivery, text: str, parse_mode: str | None
     ) -> Message | None:
@@ -221,7 +281,11 @@ class Deliverer:
             text, parse_mode = shorten_utf16(delivery.text_plain, TELEGRAM_LIMIT), None
         try:
             return await self._bot.send_message(
-                chat, text, parse_mode=parse_mode, link_preview_options=_NO_PREVIEW
+                chat,
+                text,
+                parse_mode=parse_mode,
+                link_preview_options=_NO_PREVIEW,
+                disable_notification=self._silent(chat),
             )
         except RetryAfter as exc:
             wait = _retry_after(exc)
@@ -263,7 +327,10 @@ class Deliverer:
         self._storage.record_event("plain_text", delivery.chat_id)
         try:
             return await self._bot.send_message(
-                delivery.chat_id, delivery.text_plain, link_preview_options=_NO_PREVIEW
+                delivery.chat_id,
+                delivery.text_plain,
+                link_preview_options=_NO_PREVIEW,
+                disable_notification=self._silent(delivery.chat_id),
             )
         except RetryAfter as plain_exc:  # the fallback met the rate limit: that chat waits
             wait = _retry_after(plain_exc)
@@ -301,6 +368,13 @@ class Deliverer:
     @staticmethod
     def _backoff(delivery: Delivery) -> float:
         return float(min(2.0 ** (delivery.attempts + 1), MAX_BACKOFF))
+
+
+def _digest_heading(settings: ChatSettings, count: int) -> str:
+    alerts = f"{count} alert{'s' if count != 1 else ''}"
+    if settings.digest != "off":
+        return f"🗞 Your {settings.digest} digest: {alerts}"
+    return f"🗞 Kept back for you (quiet hours or pause): {alerts}"
 
 
 def _retry_after(exc: RetryAfter) -> float:

@@ -103,6 +103,11 @@ class SentMessage:
     message_id: int
     params: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def silent(self) -> bool:
+        """Sent with disable_notification: the phone showed it without a sound."""
+        return str(self.params.get("disable_notification", "")).lower() in {"true", "1"}
+
 
 @dataclass
 class Failure:
