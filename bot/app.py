@@ -31,7 +31,7 @@ from .settings import Settings
 from .storage import Storage
 from .telegram.admin import AdminCommands
 from .telegram.commands import COMMANDS, ChatCommands
-from .telegram.settings_commands import SettingsCommands
+from .telegram.settings_commands import WAKE_DELIVERY, SettingsCommands
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
             ),
             max_in_flight=settings.send_concurrency,
         )
+        application.bot_data[WAKE_DELIVERY] = deliverer.wake  # settings changes release alerts
 
         policy = settings.poll_policy
         parser = _parser(settings, stack)

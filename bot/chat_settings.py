@@ -106,6 +106,8 @@ def parse_clock(text: str) -> time:
 
 def parse_quiet(text: str) -> tuple[time, time]:
     """A quiet range "22:00-07:00" (may cross midnight; the end is excluded)."""
+    if not text.strip():
+        raise SettingsError("Which hours? Write them like 22:00-07:00.")
     found = _RANGE.fullmatch(text)
     if found is None:
         raise SettingsError(f"“{text}” is not a range of hours. Write it like 22:00-07:00.")
@@ -245,7 +247,7 @@ def digest_text(settings: ChatSettings) -> str:
         return "hourly, at every full hour"
     if settings.digest == "daily" and settings.digest_time is not None:
         return f"daily at {clock_text(settings.digest_time)}"
-    return "off: each alert arrives as it comes"
+    return "off (each alert arrives as it comes)"
 
 
 def quiet_text(settings: ChatSettings) -> str:

@@ -36,6 +36,8 @@ from ..chat_settings import (
 from ..storage import Storage
 
 Context = ContextTypes.DEFAULT_TYPE
+# Key in bot_data of the deliverer's wake(), set by the app once the deliverer exists.
+WAKE_DELIVERY = "wake_delivery"
 
 _CHANGE_HINT = "Change with /digest, /quiet, /pause, /resume or /timezone (each alone shows how)."
 
@@ -95,17 +97,20 @@ class SettingsCommands:
         except SettingsError as error:
             await _refuse(update, error)
             return
-        settings = await self._change(update, lambda s: replace(s, digest=mode, digest_time=at))
+        settings = await self._change(
+            update, context, lambda s: replace(s, digest=mode, digest_time=at)
+        )
         if settings is None:
             return
         if mode == "off":
             text = "🔔 Digest off: each alert arrives as it comes. /digest daily 08:00 turns it on."
         else:
             text = (
-                f"🗞 Digest {digest_text(settings)} ({settings.timezone}): alerts are collected "
-                f"and arrive together{self._next_digest(settings)}. /digest off ends it."
+                f"🗞 Digest {digest_text(settings)}, {settings.timezone} time: alerts are "
+                f"collected and arrive together as one message{self._next_digest(settings)}. "
+                "/digest off ends it."
             )
-        await _reply(update, text + self._zone_hint(settings))
+        await self._confirm(update, settings, text)
 
     async def timezone(self, update: Update, context: Context) -> None:
         """/timezone Area/City."""
@@ -123,12 +128,13 @@ class SettingsCommands:
         except SettingsError as error:
             await _refuse(update, error)
             return
-        settings = await self._change(update, lambda s: replace(s, timezone=name))
+        settings = await self._change(update, context, lambda s: replace(s, timezone=name))
         if settings is None:
             return
         now = self._now()
-        await _reply(
+        await self._confirm(
             update,
+            settings,
             f"🕰 Time zone set to {name}: it is {local_text(now, settings.zone, now)} there now. "
             "Alert times, digests and quiet hours follow it. /settings shows them all.",
         )
@@ -147,7 +153,7 @@ class SettingsCommands:
             )
             return
         if [w.casefold() for w in words] == ["off"]:
-            await self._quiet_off(update)
+            await self._quiet_off(update, context)
             return
         hold = words[-1].casefold() == "hold"
         try:
@@ -156,22 +162,25 @@ class SettingsCommands:
             await _refuse(update, error)
             return
         settings = await self._change(
-            update, lambda s: replace(s, quiet_start=start, quiet_end=end, quiet_hold=hold)
+            update, context, lambda s: replace(s, quiet_start=start, quiet_end=end, quiet_hold=hold)
         )
         if settings is None:
             return
-        text = f"🌙 Quiet hours {quiet_text(settings)} ({settings.timezone})."
+        text = f"🌙 Quiet hours set: {quiet_text(settings)} ({settings.timezone} time)."
         if not hold:
             text += f" To get them at the end instead: /quiet {_range(settings)} hold."
-        await _reply(update, f"{text} /quiet off ends them.{self._zone_hint(settings)}")
+        await self._confirm(update, settings, f"{text} /quiet off ends them.")
 
-    async def _quiet_off(self, update: Update) -> None:
+    async def _quiet_off(self, update: Update, context: Context) -> None:
         settings = await self._change(
-            update, lambda s: replace(s, quiet_start=None, quiet_end=None, quiet_hold=False)
+            update,
+            context,
+            lambda s: replace(s, quiet_start=None, quiet_end=None, quiet_hold=False),
         )
         if settings is not None:
-            await _reply(
+            await self._confirm(
                 update,
+                settings,
                 "🔔 No quiet hours: alerts arrive as they come. /quiet 22:00-07:00 sets them.",
             )
 
@@ -185,7 +194,9 @@ class SettingsCommands:
             except SettingsError as error:
                 await _refuse(update, error)
                 return
-        settings = await self._change(update, lambda s: replace(s, paused=True, paused_until=until))
+        settings = await self._change(
+            update, context, lambda s: replace(s, paused=True, paused_until=until)
+        )
         if settings is None:
             return
         now = self._now()
@@ -197,7 +208,7 @@ class SettingsCommands:
         await _reply(
             update,
             f"⏸ Paused {when}. No alert is lost: they arrive together as one message when the "
-            "pause ends.",
+            "pause ends. /settings shows this chat's settings.",
         )
 
     async def resume(self, update: Update, context: Context) -> None:
@@ -206,19 +217,21 @@ class SettingsCommands:
         if not is_paused(current, self._now()):
             await _reply(update, "This chat is not paused. /pause 2h pauses alerts for two hours.")
             return
-        settings = await self._change(update, lambda s: replace(s, paused=False, paused_until=None))
+        settings = await self._change(
+            update, context, lambda s: replace(s, paused=False, paused_until=None)
+        )
         if settings is None:
             return
-        held, release = self._storage.held_summary(self._chat(update).id)
-        text = "▶️ Resumed: alerts arrive again."
-        if held:
-            text += f" {held} alert{_plural(held)} kept back{self._arrival(settings, release)}."
-        await _reply(update, text + " /settings shows this chat's settings.")
+        await self._confirm(
+            update,
+            settings,
+            "▶️ Resumed: alerts arrive again. /settings shows this chat's settings.",
+        )
 
     # -- helpers -----------------------------------------------------------------------------
 
     async def _change(
-        self, update: Update, change: Callable[[ChatSettings], ChatSettings]
+        self, update: Update, context: Context, change: Callable[[ChatSettings], ChatSettings]
     ) -> ChatSettings | None:
         """Apply and save a change to the chat's settings, and re-plan its held alerts under
         them; None when the change is not allowed (nothing changed, the user was told)."""
@@ -227,8 +240,21 @@ class SettingsCommands:
         self._storage.save_chat_settings(chat.id, settings)
         now = self._now()
         release = release_at(settings, now) or now
-        self._storage.replan_held(chat.id, release.timestamp())
+        if self._storage.replan_held(chat.id, release.timestamp()):
+            wake = context.bot_data.get(WAKE_DELIVERY)
+            if wake is not None:  # alerts released now go out now, not at the next check
+                wake()
         return settings
+
+    async def _confirm(self, update: Update, settings: ChatSettings, text: str) -> None:
+        """Reply to a change: what it did, what the chat has kept back and when it arrives,
+        and, while the chat is on UTC, how to set its own time zone."""
+        held, release = self._storage.held_summary(self._chat(update).id)
+        if held:
+            text += f"\n{held} alert{_plural(held)} kept back{self._arrival(settings, release)}."
+        if settings.timezone == "UTC" and (settings.has_quiet_hours or settings.digest != "off"):
+            text += "\nTimes are in UTC; set yours with /timezone Europe/Berlin (for example)."
+        await _reply(update, text)
 
     def _settings(self, update: Update) -> ChatSettings:
         return self._storage.chat_settings(self._chat(update).id)
@@ -249,17 +275,11 @@ class SettingsCommands:
     def _arrival(self, settings: ChatSettings, release: float | None) -> str:
         now = self._now()
         if release is None or release <= now.timestamp():
-            return ", arriving within a minute as one message"
+            return ", arriving now as one message"
         if release >= UNTIL_RESUMED.timestamp():
             return ", arriving as one message when you /resume"
         moment = datetime.fromtimestamp(release, UTC)
         return f", arriving at {local_text(moment, settings.zone, now)} as one message"
-
-    @staticmethod
-    def _zone_hint(settings: ChatSettings) -> str:
-        if settings.timezone != "UTC":
-            return ""
-        return "\nTimes are in UTC; set yours with /timezone Europe/Berlin (for example)."
 
 
 def _range(settings: ChatSettings) -> str:
