@@ -66,18 +66,25 @@ class ChatSettings:
 # -- parsing what users type ---------------------------------------------------------------
 
 
+# In the tz directory, but not zones a user means: the host's own setting, and placeholders.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @cache
 def _zone_names() -> dict[str, str]:
     """Every tz database name, by its case-folded spelling."""
-    return {name.casefold(): name for name in available_timezones()}
+    return {name.casefold(): name for name in available_timezones() - _NOT_ZONES}
 
 
 def parse_timezone(text: str) -> str:
     """The tz database name for `text` ("europe/berlin" → "Europe/Berlin")."""
-    wanted = text.strip()
+    wanted = "_".join(text.split())  # "America/New York" → "America/New_York"
     name = _zone_names().get(wanted.casefold())
     if name is None:
-        suggestions = difflib.get_close_matches(wanted, sorted(_zone_names().values()), n=3)
+        names = sorted(_zone_names().values())
+        city = "/" + wanted.casefold()
+        suggestions = [n for n in names if n.casefold().endswith(city)][:3]
+        suggestions = suggestions or difflib.get_close_matches(wanted, names, n=3)
         hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
         raise SettingsError(
             f"“{wanted}” is not a time zone I know.{hint} Use an Area/City name from the tz "

@@ -17,6 +17,8 @@ from .text import shorten
 from .urls import canonical_link, is_site_root
 
 TITLE_LIMIT = 160
+# A longer link (escaped) is hostile input; shown, it could keep even one line from fitting.
+LINK_LIMIT = 1000
 _ROOM = TELEGRAM_LIMIT - 100  # for the "… and N more" line
 
 
@@ -44,9 +46,11 @@ def merged_alerts(alerts: Sequence[Headline]) -> tuple[str, str, int]:
         source = f" · {shorten(alert.feed, 40)}" if alert.feed else ""
         link = html.escape(alert.link, quote=True)
         html_line = f'• <a href="{link}">{html.escape(title)}</a>{html.escape(source)}'
-        if not alert.link.startswith(("http://", "https://")):
+        if not _linkable(alert.link):
             html_line = f"• {html.escape(title)}{html.escape(source)}"
-        plain_line = f"• {title}{source}\n  {alert.link}" if alert.link else f"• {title}{source}"
+        plain_line = f"• {title}{source}"
+        if alert.link and len(alert.link) <= LINK_LIMIT:
+            plain_line += f"\n  {alert.link}"
         html_size += utf16_length(html_line) + 1
         plain_size += utf16_length(plain_line) + 1
         if html_size > _ROOM or plain_size > _ROOM:
@@ -122,13 +126,22 @@ def _story_lines(story: Sequence[DigestEntry]) -> tuple[str, str]:
         source = f" · {len(sources)} sources"
     else:
         source = f" · {shorten(sources[0], 40)}" if sources else ""
-    if first.link.startswith(("http://", "https://")):
+    if _linkable(first.link):
         link = html.escape(first.link, quote=True)
         html_line = f'• <a href="{link}">{html.escape(title)}</a>{html.escape(source)}'
     else:
         html_line = f"• {html.escape(title)}{html.escape(source)}"
-    plain_line = f"• {title}{source}\n  {first.link}" if first.link else f"• {title}{source}"
+    plain_line = f"• {title}{source}"
+    if first.link and len(first.link) <= LINK_LIMIT:
+        plain_line += f"\n  {first.link}"
     return html_line, plain_line
+
+
+def _linkable(link: str) -> bool:
+    """Whether a title may link to `link`: a web address of sane length (so that every line
+    fits a message, and a message shows at least one line)."""
+    is_web = link.startswith(("http://", "https://"))
+    return is_web and len(html.escape(link, quote=True)) <= LINK_LIMIT
 
 
 def _with_rest(

@@ -593,7 +593,7 @@ class Storage:
             for r in self._db.execute(
                 """SELECT d.sent_at, a.created_at FROM deliveries d
                    JOIN alerts a ON a.id = d.alert_id
-                   WHERE d.status = 'sent' AND d.sent_at >= ?""",
+                   WHERE d.status = 'sent' AND d.sent_at >= ? AND d.batch = 0""",
                 (day_ago,),
             )
         )

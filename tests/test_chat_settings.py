@@ -63,6 +63,7 @@ def test_bad_clock_times_say_what_to_write(text: str, reason: str) -> None:
         ("AMERICA/NEW_YORK", "America/New_York"),
         ("UTC", "UTC"),
         ("Asia/Kolkata", "Asia/Kolkata"),
+        ("America/New York", "America/New_York"),
     ],
 )
 def test_time_zones_from_the_tz_database(text: str, expected: str) -> None:
@@ -75,6 +76,8 @@ def test_time_zones_from_the_tz_database(text: str, expected: str) -> None:
         ("Mars/Olympus", "not a time zone I know"),
         ("Europe/Berlinn", "Did you mean Europe/Berlin"),
         ("../../etc/passwd", "Area/City"),
+        ("Berlin", "Did you mean Europe/Berlin?"),
+        ("localtime", "not a time zone I know"),
         ("", "not a time zone"),
     ],
 )

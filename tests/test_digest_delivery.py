@@ -14,8 +14,9 @@ from telegram import Bot
 
 from bot.chat_settings import ChatSettings, release_at
 from bot.deliver import Deliverer
+from bot.digest import merged_alerts, story_key
 from bot.models import Item, TopicMatch
-from bot.storage import Storage
+from bot.storage import HeldAlert, Storage
 from bot.summarise import summarise
 
 from .conftest import TEST_TOKEN
@@ -297,3 +298,45 @@ async def test_unsubscribing_cancels_held_alerts_of_that_topic(
     [digest] = bot_api.messages_to(A)
     assert "Crisis news" in digest.text
     assert "Energy news" not in digest.text
+
+
+async def test_a_link_of_kilobytes_never_keeps_a_digest_from_showing_its_alerts(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer, clock: Clock
+) -> None:
+    configure(storage, clock, DAILY_8)
+    queue(storage, "Hostile link", link="https://e.org/?" + "&a=1" * 2000)
+    queue(storage, "Normal link")
+    await deliverer.drain()
+    clock.set("2026-01-11T07:00")
+    await deliverer.drain()
+    [digest] = bot_api.messages_to(A)
+    assert shown(digest).splitlines()[-2:] == ["• Hostile link · Wire", "• Normal link · Wire"]
+    assert storage.held_summary(A) == (0, None)
+    assert storage.pending_for_chat(A) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        (("Talks", "https://e.org/a?utm_source=x"), ("Other title", "https://e.org/a"), True),
+        (("Talks", "https://e.org/a"), ("Talks", "https://e.org/b"), False),
+        (("Talks resume", "https://e.org/"), ("talks  RESUME", "https://other.org/"), True),
+        (("Talks resume", ""), ("Talks resume", ""), True),
+        (("Talks resume", ""), ("Talks end", ""), False),
+    ],
+)
+def test_digest_stories_are_grouped_by_link_or_else_title(
+    first: tuple[str, str], second: tuple[str, str], same: bool
+) -> None:
+    def entry(title: str, link: str) -> HeldAlert:
+        return HeldAlert(1, title, link, "Wire", ("crisis",))
+
+    assert (story_key(entry(*first)) == story_key(entry(*second))) is same
+
+
+def test_a_merged_message_shows_an_alert_with_a_link_of_kilobytes() -> None:
+    hostile = HeldAlert(1, "Hostile link", "https://e.org/?" + "&a=1" * 2000, "Wire", ())
+    html_text, plain, count = merged_alerts([hostile])
+    assert count == 1, "shown without its link, rather than never shown at all"
+    assert "Hostile link" in check_telegram_html(html_text)
+    assert "Hostile link" in plain

@@ -115,7 +115,7 @@ class SettingsCommands:
     async def timezone(self, update: Update, context: Context) -> None:
         """/timezone Area/City."""
         words = list(context.args or [])
-        if len(words) != 1:
+        if not words:
             current = self._settings(update)
             await _reply(
                 update,
@@ -124,7 +124,7 @@ class SettingsCommands:
             )
             return
         try:
-            name = parse_timezone(words[0])
+            name = parse_timezone(" ".join(words))
         except SettingsError as error:
             await _refuse(update, error)
             return
