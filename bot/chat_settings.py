@@ -33,7 +33,7 @@ UNTIL_RESUMED = datetime(9999, 1, 1, tzinfo=UTC)
 _CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?")
 _RANGE = re.compile(r"\s*(\S+?)\s*(?:-|–|—|\bto\b)\s*(\S+)\s*")
 _DURATION_PART = re.compile(r"(\d+)\s*(minutes?|mins?|m|hours?|h|days?|d)", re.IGNORECASE)
-_DURATION = re.compile(rf"(?:\s*{_DURATION_PART.pattern}\s*)+", re.IGNORECASE)
+_DURATION = re.compile(rf"(?:\s*{_DURATION_PART.pattern})+\s*", re.IGNORECASE)
 _UNIT = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
 
 
