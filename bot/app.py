@@ -38,6 +38,7 @@ from .telegram.admin import AdminCommands
 from .telegram.buttons import Buttons
 from .telegram.commands import COMMANDS, ChatCommands
 from .telegram.keyboards import delivery_keyboard
+from .telegram.settings_commands import WAKE_DELIVERY, SettingsCommands
 from .telegram.watch_commands import WatchCommands
 from .watches import WatchIndex
 
@@ -84,6 +85,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
             max_in_flight=settings.send_concurrency,
             keyboard=lambda delivery: delivery_keyboard(storage, delivery.id),
         )
+        application.bot_data[WAKE_DELIVERY] = deliverer.wake  # settings changes release alerts
 
         policy = settings.poll_policy
         parser = _parser(settings, stack)
@@ -336,6 +338,7 @@ def _build_application(
         wake_outbox=wake_outbox,
     )
     application.add_handlers(admin.handlers())  # before the chat commands' catch-all
+    application.add_handlers(SettingsCommands(storage).handlers())
     watch = WatchCommands(storage, lambda: live.catalog, lambda: live.matcher)
     application.add_handlers(watch.handlers())  # also before the catch-all
     commands = ChatCommands(storage, lambda: live.catalog)

@@ -23,6 +23,11 @@ an alert still queued is sent naming every source; a sent one is edited (editMes
 not notify) to add "Also reported by: …". Edits share the per-chat order and the rate limiter
 with sends, after them; the same answers steer them, except that a message that cannot be
 edited (deleted by its reader, too old) gives up that edit alone, and "not modified" is done.
+
+Each chat's settings (`chat_settings`) apply where a delivery is picked and where it is sent:
+a chat that is paused, takes digests, or is in quiet hours with `hold` has its alerts held in
+the outbox until their release time, then receives them as one digest-style message; inside
+quiet hours messages arrive silently; an alert's time line is shown in the chat's time zone.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
@@ -47,11 +52,12 @@ from telegram.error import (
     TimedOut,
 )
 
-from .digest import merged_alerts
+from .chat_settings import ChatSettings, is_silent, release_at
+from .digest import digest_message, merged_alerts
 from .ratelimit import AlertBudget, RateLimiter
-from .storage import Delivery, Storage
+from .storage import Delivery, HeldAlert, Storage
 from .story_store import Edit
-from .summarise import TELEGRAM_LIMIT, shorten_utf16, utf16_length, with_sources
+from .summarise import TELEGRAM_LIMIT, in_time_zone, shorten_utf16, utf16_length, with_sources
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +150,12 @@ class Deliverer:
     def _pump(self, pace: bool = True) -> float | None:
         """Start the sends that may go now; return when the next one may (None: nothing)."""
         now = self._clock()
+        self._storage.release_held(now)  # digests, ends of quiet hours and pauses come due
         retry = self._storage.next_retry_at()  # due ones are in the loop below, or in flight
         next_at = retry if retry is not None and retry > now else None
+        release = self._storage.next_release_at()
+        if release is not None and release > now:
+            next_at = release if next_at is None else min(next_at, release)
         after = 0
         while page := self._storage.due_deliveries(now, limit=PAGE, after_id=after):
             for delivery in page:
@@ -162,9 +172,24 @@ class Deliverer:
                 if ready > now:  # this chat waits (its limit or budget); others may go
                     next_at = ready if next_at is None else min(next_at, ready)
                     continue
+                if self._held(delivery, now):
+                    continue
                 self._start(delivery)
             after = page[-1].id  # chats waiting on their budget must not hide the others
         return self._pump_edits(now, pace, next_at)
+
+    def _held(self, delivery: Delivery, now: float) -> bool:
+        """Keep back the chat's alerts when its settings say so (paused, digests, held quiet
+        hours); they are released together at the time `release_at` gives."""
+        if self._storage.is_released(delivery.id):
+            return False
+        settings = self._storage.chat_settings(delivery.chat_id)
+        until = release_at(settings, datetime.fromtimestamp(now, UTC))
+        if until is None:
+            return False
+        held = self._storage.hold(delivery.chat_id, until.timestamp())
+        log.info("held chat=%d alerts=%d until=%s", delivery.chat_id, held, until.isoformat())
+        return True
 
     def _ready_at(self, chat: int, pace: bool) -> float:
         ready = 0.0
@@ -196,10 +221,13 @@ class Deliverer:
             group = self._storage.pending_for_chat(delivery.chat_id) if merge else [delivery]
             # A merged message goes to one forum thread: it holds only that thread's alerts.
             group = [d for d in group if d.thread_id == delivery.thread_id] or [delivery]
-            if len(group) > 1:
+            batch = self._storage.released_batch(delivery.chat_id)
+            if batch and batch[0].id == delivery.id:
+                sent = await self._send_digest(delivery, batch)
+            elif len(group) > 1:
                 sent = await self._send_merged(group)
             else:
-                sent = await self._send(delivery)
+                sent = await self._send(self._in_chat_time(delivery))
             if sent and self._budget is not None:  # a refused send uses none of the budget
                 self._budget.record(delivery.chat_id, merged=merge)
         except Exception:
@@ -257,6 +285,51 @@ class Deliverer:
             log.exception("alert buttons failed chat=%d delivery=%d", delivery.chat_id, delivery.id)
             return None
 
+    async def _send_digest(self, first: Delivery, batch: list[HeldAlert]) -> bool:
+        """The alerts the chat kept back, as one message; what does not fit goes next."""
+        settings = self._storage.chat_settings(first.chat_id)
+        html, plain, shown = digest_message(_digest_heading(settings, len(batch)), batch)
+        digest = Delivery(
+            first.id,
+            first.chat_id,
+            html,
+            plain,
+            first.attempts,
+            first.title,
+            thread_id=first.thread_id,
+        )
+        message = await self._attempt(digest, html, ParseMode.HTML)
+        if message is None:
+            return False
+        self._storage.mark_sent_many(shown, message.message_id)
+        self.sent += 1
+        log.info("delivered digest chat=%d alerts=%d", first.chat_id, len(shown))
+        return True
+
+    def _in_chat_time(self, delivery: Delivery) -> Delivery:
+        """The alert with its time line in the chat's time zone (stored in UTC)."""
+        html_text, plain = self._local_time(
+            delivery.id, delivery.chat_id, delivery.text_html, delivery.text_plain
+        )
+        return replace(delivery, text_html=html_text, text_plain=plain)
+
+    def _local_time(
+        self, delivery_id: int, chat: int, html_text: str, plain: str
+    ) -> tuple[str, str]:
+        """An alert's two renderings with the time line in the chat's zone (sends and edits
+        alike: an edit must not turn the time back to UTC)."""
+        published = self._storage.published_at(delivery_id)
+        settings = self._storage.chat_settings(chat)
+        if published is None or settings.timezone == "UTC":
+            return html_text, plain
+        zone = settings.zone
+        return in_time_zone(html_text, published, zone), in_time_zone(plain, published, zone)
+
+    def _silent(self, chat: int) -> bool:
+        """Inside the chat's quiet hours messages make no sound."""
+        now = datetime.fromtimestamp(self._clock(), UTC)
+        return is_silent(self._storage.chat_settings(chat), now)
+
     async def _attempt(
         self,
         delivery: Delivery,
@@ -277,6 +350,7 @@ class Deliverer:
                 link_preview_options=_NO_PREVIEW,
                 message_thread_id=delivery.thread_id,
                 reply_markup=reply_markup,
+                disable_notification=self._silent(chat),
             )
         except RetryAfter as exc:
             wait = _retry_after(exc)
@@ -328,6 +402,7 @@ class Deliverer:
                 delivery.text_plain,
                 link_preview_options=_NO_PREVIEW,
                 message_thread_id=delivery.thread_id,
+                disable_notification=self._silent(delivery.chat_id),
             )
         except RetryAfter as plain_exc:  # the fallback met the rate limit: that chat waits
             wait = _retry_after(plain_exc)
@@ -419,7 +494,10 @@ class Deliverer:
         stories = self._storage.stories
         try:
             sources = stories.sources(edit.delivery_id)
-            html_text, plain = with_sources(edit.text_html, edit.text_plain, sources)
+            html_text, plain = self._local_time(
+                edit.delivery_id, edit.chat_id, edit.text_html, edit.text_plain
+            )
+            html_text, plain = with_sources(html_text, plain, sources)
             changed = await self._try_edit(edit, html_text, plain)
             if changed is None:
                 return
@@ -505,6 +583,13 @@ class Deliverer:
         )
         self._storage.stories.give_up_edit(edit.delivery_id, error)
         self._storage.record_event(kind, edit.chat_id)
+
+
+def _digest_heading(settings: ChatSettings, count: int) -> str:
+    alerts = f"{count} alert{'s' if count != 1 else ''}"
+    if settings.digest != "off":
+        return f"🗞 Your {settings.digest} digest: {alerts}"
+    return f"🗞 Kept back for you (quiet hours or pause): {alerts}"
 
 
 def _retry_after(exc: RetryAfter) -> float:

@@ -1,8 +1,8 @@
 """Renders an alert: Telegram HTML for chats, plain text for the console and as a fallback.
 
 Layout, one part a line: the title in bold, linked to the article; the source and the time
-of publication (in UTC: chats have no time zone setting yet); the summary; the topics as
-hashtags.
+of publication; the summary; the topics as hashtags. An alert is rendered once, with the time
+in UTC; `in_time_zone` rewrites that one line for a chat's own time zone when it is sent.
 
 The summary is the item's description as plain text, feed boilerplate left out
 (`text.content_sentences`), reduced to the lead sentence and the sentence that carries most
@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import groupby
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from .models import Alert, Hit, Item, TopicMatch
 from .text import content_sentences, html_to_text, shorten, unwrap_lines
@@ -247,9 +248,27 @@ def _byline(item: Item) -> str:
     return f"{source} · {_when(min(item.published, datetime.now(UTC)))}"
 
 
-def _when(moment: datetime) -> str:
-    # UTC for every chat until chats can set a time zone (issue 6, /timezone).
-    return moment.strftime("%d %b %Y %H:%M UTC")
+def _when(moment: datetime, zone: ZoneInfo | None = None) -> str:
+    """ "21 Feb 2022 19:05 UTC"; in a zone, with the zone's abbreviation ("21:05 EET")."""
+    if zone is None:
+        return moment.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
+    local = moment.astimezone(zone)
+    abbreviation = local.tzname() or ""
+    if abbreviation[:1] in {"+", "-"}:  # zones without a letter abbreviation: "+03"
+        abbreviation = f"UTC{abbreviation}"
+    return f"{local:%d %b %Y %H:%M} {abbreviation}".rstrip()
+
+
+def in_time_zone(text: str, published: datetime, zone: ZoneInfo) -> str:
+    """An alert's text (HTML or plain) with its time line shown in `zone` rather than UTC.
+    Only the byline (the second line, ending with the UTC time) changes; text whose byline
+    does not show `published` is returned as it is, still correct, in UTC."""
+    lines = text.split("\n")
+    suffix = f" · {_when(published)}"
+    if len(lines) < 2 or not lines[1].endswith(suffix):
+        return text
+    lines[1] = f"{lines[1][: -len(suffix)]} · {_when(published, zone)}"
+    return "\n".join(lines)
 
 
 def _hashtags(matches: Sequence[TopicMatch]) -> str:

@@ -139,6 +139,11 @@ class SentMessage:
         thread = self.params.get("message_thread_id")
         return None if thread is None else int(thread)
 
+    @property
+    def silent(self) -> bool:
+        """Sent with disable_notification: the phone showed it without a sound."""
+        return str(self.params.get("disable_notification", "")).lower() in {"true", "1"}
+
 
 @dataclass
 class EditedMessage:

@@ -47,6 +47,12 @@ COMMANDS = (
     BotCommand("unwatch", "Stop a keyword: /unwatch Putin"),
     BotCommand("watchlist", "Keywords this chat watches"),
     BotCommand("test", "Which topics a headline fires: /test <headline>"),
+    BotCommand("settings", "This chat's digest, quiet hours, pause, time zone"),
+    BotCommand("digest", "Alerts together: /digest daily 08:00, hourly, off"),
+    BotCommand("quiet", "Quiet hours: /quiet 22:00-07:00 [hold], /quiet off"),
+    BotCommand("pause", "Pause alerts: /pause 2h (none are lost)"),
+    BotCommand("resume", "End a pause"),
+    BotCommand("timezone", "Your time zone: /timezone Europe/Berlin"),
     BotCommand("help", "How to use the bot"),
 )
 
@@ -124,6 +130,12 @@ class ChatCommands:
             "/unwatch Putin – stop it; /watchlist – this chat's keywords\n"
             "/test Putin meets NATO envoy – which topics and keywords a headline fires\n"
             "/why – reply to an alert with it to see which rule sent it (or press Why?)\n"
+            "/settings – this chat's digest, quiet hours, pause and time zone\n"
+            "/digest daily 08:00, /digest hourly, /digest off – alerts together, once a period\n"
+            "/quiet 22:00-07:00 – alerts arrive silently then (add <code>hold</code> to get "
+            "them at the end instead); /quiet off\n"
+            "/pause 2h (or 30m, 1d; alone: until /resume) – alerts wait, none are lost; /resume\n"
+            "/timezone Europe/Berlin – your time zone, for all of the above and alert times\n"
             "/start – what this bot does\n\n"
             "Alerts arrive once per item, with a short summary, a link, and buttons: "
             "Why? explains it, Mute stops its topic."
