@@ -356,6 +356,34 @@ async def test_in_a_group_only_admins_change_subscriptions(
 
 
 @pytest.mark.slow
+async def test_in_a_group_only_admins_change_watches_settings_and_topic_buttons(
+    bot_api: FakeBotAPI, bot: object
+) -> None:
+    """Every command or button that changes a group's alerts asks the same guard."""
+    bot_api.add_chat(GROUP, "supergroup", "Newsroom")
+    bot_api.set_member(GROUP, ADMIN, "administrator")
+    bot_api.set_member(GROUP, MEMBER, "member")
+    for command in ("/watch Putin", "/unwatch all", "/quiet 22:00-07:00", "/pause 2h"):
+        refused = await answer(bot_api, GROUP, command, user_id=MEMBER)
+        assert "only this group's admins" in refused, command
+    shown = await answer(bot_api, GROUP, "/settings", user_id=MEMBER)
+    assert "only this group's admins" not in shown, "anyone may look"
+    assert "no phrases yet" in await answer(bot_api, GROUP, "/watchlist", user_id=MEMBER)
+
+    watching = await answer(bot_api, GROUP, "/watch Putin", user_id=ADMIN)
+    assert "Watching" in watching
+
+    await answer(bot_api, GROUP, "/topics", user_id=MEMBER)
+    before = len(bot_api.messages_to(GROUP))
+    listing = bot_api.messages_to(GROUP)[-1]
+    [(label, data)] = [b for b in bot_api.buttons(listing) if "energy" in b[1]]
+    query = await bot_api.user_presses(GROUP, listing.message_id, data, user_id=MEMBER)
+    refusal = await bot_api.wait_for_answer(query)
+    assert refusal["text"] == ADMINS_ONLY
+    assert len(bot_api.messages_to(GROUP)) == before, "refused in a pop-up, not a post"
+
+
+@pytest.mark.slow
 async def test_commands_for_another_bot_are_ignored_in_groups_and_private_chats(
     bot_api: FakeBotAPI, bot: object
 ) -> None:

@@ -21,6 +21,7 @@ from ..storage import DeliveryReasons, Storage
 from ..text import shorten
 from ..watches import WATCH_LIMIT, why_delivery_text
 from .keyboards import Press, delivery_keyboard, hashtag, parse, topics_keyboard
+from .permissions import may_change
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class Buttons:
             log.info("stale or forged button data=%r", (query.data or "")[:64])
             await query.answer(STALE)
             return
+        if press.action != "why" and not await may_change(update, context):
+            return  # in a group only its admins change what it follows; the press was answered
         actions: dict[str, Callable[[Press, MaybeInaccessibleMessage], Awaitable[str]]] = {
             "follow": self.follow,
             "unfollow": self.follow,

@@ -34,6 +34,7 @@ from ..chat_settings import (
     release_at,
 )
 from ..storage import Storage
+from .permissions import may_change
 
 Context = ContextTypes.DEFAULT_TYPE
 # Key in bot_data of the deliverer's wake(), set by the app once the deliverer exists.
@@ -235,6 +236,8 @@ class SettingsCommands:
     ) -> ChatSettings | None:
         """Apply and save a change to the chat's settings, and re-plan its held alerts under
         them; None when the change is not allowed (nothing changed, the user was told)."""
+        if not await may_change(update, context):  # in a group: its admins only
+            return None
         chat = self._chat(update)
         settings = change(self._storage.chat_settings(chat.id))
         self._storage.save_chat_settings(chat.id, settings)

@@ -21,6 +21,7 @@ from ..storage import Storage
 from ..text import fold_word
 from ..trial import trial_text
 from ..watches import PHRASE_LIMIT, WATCH_LIMIT, also_catches, normalise, watch_problem
+from .permissions import may_change
 
 Context = ContextTypes.DEFAULT_TYPE
 EXAMPLE_HEADLINE = "Putin meets NATO envoy as troops gather"
@@ -46,6 +47,8 @@ class WatchCommands:
 
     async def watch(self, update: Update, context: Context) -> None:
         """Add a phrase this chat wants alerts for."""
+        if not await may_change(update, context):  # in a group: its admins only
+            return
         chat = self._remember(update)
         phrase = normalise(" ".join(context.args or ()))
         if not phrase:
@@ -79,6 +82,8 @@ class WatchCommands:
 
     async def unwatch(self, update: Update, context: Context) -> None:
         """Remove one of this chat's watches, or all of them."""
+        if not await may_change(update, context):  # in a group: its admins only
+            return
         chat = self._remember(update)
         phrase = normalise(" ".join(context.args or ()))
         current = self._storage.watches(chat.id)
