@@ -376,7 +376,7 @@ async def test_in_a_group_only_admins_change_watches_settings_and_topic_buttons(
     await answer(bot_api, GROUP, "/topics", user_id=MEMBER)
     before = len(bot_api.messages_to(GROUP))
     listing = bot_api.messages_to(GROUP)[-1]
-    [(label, data)] = [b for b in bot_api.buttons(listing) if "energy" in b[1]]
+    [(_label, data)] = [b for b in bot_api.buttons(listing) if "energy" in b[1]]
     query = await bot_api.user_presses(GROUP, listing.message_id, data, user_id=MEMBER)
     refusal = await bot_api.wait_for_answer(query)
     assert refusal["text"] == ADMINS_ONLY
