@@ -207,15 +207,6 @@ class Delivery:
 
 
 @dataclass(frozen=True)
-class SentAlert:
-    """An alert as a chat received it, with why it was sent (see `explain.explanation`)."""
-
-    title: str
-    link: str
-    explanations: tuple[dict[str, Any], ...]
-
-
-@dataclass(frozen=True)
 class DeliveryReasons:
     """Why one alert went to one chat: for its buttons and the Why? answer."""
 
@@ -732,19 +723,6 @@ class Storage:
             (_now(), message_id, delivery_id),
         )
 
-    def sent_alert(self, chat_id: int, message_id: int) -> SentAlert | None:
-        """The alert the bot sent to `chat_id` as message `message_id`, if it was one."""
-        row = self._db.execute(
-            """SELECT a.title, a.link, a.explanation FROM deliveries d
-               JOIN alerts a ON a.id = d.alert_id
-               WHERE d.chat_id = ? AND d.message_id = ? AND d.status = 'sent'
-                 AND a.kind = 'alert'""",
-            (chat_id, message_id),
-        ).fetchone()
-        if row is None:
-            return None
-        return SentAlert(row["title"], row["link"], tuple(json.loads(row["explanation"])))
-
     def postpone(self, delivery_id: int, until: float, error: str) -> None:
         self._db.execute(
             """UPDATE deliveries SET next_attempt_at = ?, last_error = ?,
@@ -891,7 +869,8 @@ class Storage:
         row = self._db.execute(
             """SELECT d.id, d.chat_id, d.alert_id, d.message_id, d.status, a.title, a.topics,
                       a.explanation
-               FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.id = ?""",
+               FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+               WHERE d.id = ? AND a.kind = 'alert'""",
             (delivery_id,),
         ).fetchone()
         if row is None:

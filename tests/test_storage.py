@@ -27,11 +27,13 @@ def test_a_version_1_database_is_migrated_and_its_alerts_keep_working(tmp_path: 
 
     storage = Storage.open(path)
     try:
-        sent = storage.sent_alert(7, 42)
+        delivery = storage.delivery_for_message(7, 42)
+        assert delivery is not None
+        sent = storage.delivery_reasons(delivery)
         assert sent is not None
         assert sent.title == "Old alert"
         assert sent.explanations == ()  # sent before explanations were stored
-        assert storage.sent_alert(7, 43) is None
+        assert storage.delivery_for_message(7, 43) is None
     finally:
         storage.close()
 
