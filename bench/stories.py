@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -36,10 +37,13 @@ from bot.stories import (  # noqa: E402
     _RU_STOPWORDS,
     _STOPWORDS,
     THRESHOLD,
+    WEIGHTS,
     WINDOW,
     Fingerprint,
+    features,
     fingerprint,
     same_story,
+    share_an_actor,
     why_same,
 )
 from bot.text import fold_word, html_to_text, tokens  # noqa: E402
@@ -173,8 +177,75 @@ def previous_method(pair: Pair) -> bool:
     return len(words_a & words_b) / min(len(words_a), len(words_b)) >= 0.5
 
 
-def shipped(threshold: float = THRESHOLD) -> Callable[[Pair], bool]:
-    return lambda pair: same_story(pair.fingerprint_a, pair.fingerprint_b, threshold=threshold)
+def shipped(
+    threshold: float = THRESHOLD, weights: Sequence[float] = WEIGHTS
+) -> Callable[[Pair], bool]:
+    return lambda pair: same_story(
+        pair.fingerprint_a, pair.fingerprint_b, threshold=threshold, weights=weights
+    )
+
+
+# -- where the weights and the threshold come from ------------------------------------------
+
+
+def fit_weights(pairs: list[Pair], rounds: int = 3000) -> tuple[list[float], float]:
+    """Logistic regression (gradient descent, light L2) of same-story on `features`, over
+    the in-window pairs that share an actor: the pairs the evidence score has to decide."""
+    rows = [
+        (features(pair.fingerprint_a, pair.fingerprint_b), pair.truth)
+        for pair in pairs
+        if pair.in_window and share_an_actor(pair.fingerprint_a, pair.fingerprint_b)
+    ]
+    weights, bias = [0.0] * len(WEIGHTS), 0.0
+    for _ in range(rounds):
+        gradient, bias_gradient = [0.0] * len(weights), 0.0
+        for values, truth in rows:
+            z = bias + sum(w * v for w, v in zip(weights, values, strict=True))
+            error = 1 / (1 + math.exp(-z)) - truth
+            for index, value in enumerate(values):
+                gradient[index] += error * value
+            bias_gradient += error
+        weights = [
+            w - 0.1 * (g / len(rows) + 0.01 * w) for w, g in zip(weights, gradient, strict=True)
+        ]
+        bias -= 0.1 * bias_gradient / len(rows)
+    return weights, bias
+
+
+def lowest_threshold(pairs: list[Pair], weights: Sequence[float], precision: float) -> float:
+    """The lowest threshold (in steps of 0.1) at which, and at every higher one, the merged
+    pairs reach `precision`."""
+    chosen = 10.0
+    for tenth in range(100, -60, -1):
+        if score(pairs, shipped(tenth / 10, weights)).precision < precision:
+            break
+        chosen = tenth / 10
+    return chosen
+
+
+def cross_validate(pairs: list[Pair], precision: float, folds: int = 5) -> Score:
+    """Refit weights and threshold on 4/5 of the pairs, decide the other 1/5; all folds."""
+    decisions: list[tuple[Pair, bool]] = []
+    for fold in range(folds):
+        train = [pair for index, pair in enumerate(pairs) if index % folds != fold]
+        weights, _ = fit_weights(train, rounds=1500)
+        threshold = lowest_threshold(train, weights, precision)
+        merges = shipped(threshold, weights)
+        decisions += [(p, merges(p)) for i, p in enumerate(pairs) if i % folds == fold]
+    outcome = {id(pair): merged for pair, merged in decisions}
+    return score(pairs, lambda pair: outcome[id(pair)])
+
+
+def report_fit(tuning: list[Pair]) -> None:
+    weights, bias = fit_weights(tuning)
+    print("\nlogistic fit on the tuning set (shipped WEIGHTS are these, rounded):")
+    print("  " + ", ".join(f"{w:.2f}" for w in weights) + f"  (bias {bias:.2f})")
+    print(f"  shipped: {', '.join(str(w) for w in WEIGHTS)}; threshold {THRESHOLD}")
+    for precision in (0.95, 0.97):
+        print(
+            f"  5-fold cross-validation, threshold = lowest with training P ≥ {precision}: "
+            f"{cross_validate(tuning, precision)}"
+        )
 
 
 # -- report ---------------------------------------------------------------------------------
@@ -225,6 +296,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--show-errors", action="store_true", help="list wrong decisions")
     parser.add_argument("--curve", action="store_true", help="print the threshold curve")
+    parser.add_argument(
+        "--fit", action="store_true", help="refit the weights; cross-validate the threshold"
+    )
     args = parser.parse_args()
     matcher = Matcher(load_catalog(ROOT / "config"))
     tuning, holdout = load_pairs(TUNING, matcher), load_pairs(HOLDOUT, matcher)
@@ -238,6 +312,8 @@ def main() -> None:
         "held-out set (tests/data/story_pairs_holdout.jsonl: never tuned on)", holdout, args.curve
     )
     print(f"\n{timing(tuning + holdout):.1f} µs per comparison")
+    if args.fit:
+        report_fit(tuning)
     if args.show_errors:
         print("\nerrors on the tuning set (in-window pairs):")
         show_errors(tuning)

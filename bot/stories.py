@@ -50,21 +50,25 @@ from .text import fold_word, html_to_text, sentence_spans, tokens
 from .urls import canonical_link, is_site_root
 
 WINDOW = timedelta(hours=6)
-THRESHOLD = 3.8
+# The lowest evidence at which (and above which) the tuning pairs merge with precision ≥ 0.97.
+# Why 0.97 and not the 0.95 target: in 5-fold cross-validation on the tuning pairs, choosing
+# for 0.95 gave 0.91 on the unseen folds and choosing for 0.97 gave 0.96 (bench/stories.py
+# --fit): the fitted weights flatter the pairs they were fitted on.
+THRESHOLD = 3.9
 
 # Points for each kind of evidence (`features`, in this order). Fitted by logistic regression
 # on the labelled pairs of tests/data/story_pairs.jsonl and rounded; bench/stories.py shows
 # the resulting precision and recall, on those pairs and on held-out ones.
 WEIGHTS = (
-    1.25,  # each shared name that is not common in this domain (up to 4)
-    0.45,  # each shared common name: Russia, Kyiv, Putin … (up to 4)
+    1.3,  # each shared name that is not common in this domain (up to 4)
+    0.5,  # each shared common name: Russia, Kyiv, Putin … (up to 4)
     0.65,  # each shared figure (up to 2)
     0.8,  # each shared kind of development (up to 3)
-    0.2,  # … also in both headlines (up to 2)
+    0.15,  # … also in both headlines (up to 2)
     -0.85,  # the headlines report different kinds of development
-    -1.2,  # the headlines report different stages (planned, started, ended, delayed)
-    0.2,  # × overlap coefficient of content words
-    0.8,  # × overlap coefficient of headline content words
+    -1.25,  # the headlines report different stages (planned, started, ended, delayed)
+    0.4,  # × overlap coefficient of content words
+    0.85,  # × overlap coefficient of headline content words
 )
 # Headlines sharing this share of their content words (and at least this many) are one
 # report rewritten; on the tuning pairs every such pair is one story.
@@ -168,9 +172,9 @@ def features(a: Fingerprint, b: Fingerprint) -> tuple[float, ...]:
     )
 
 
-def evidence(a: Fingerprint, b: Fingerprint) -> float:
+def evidence(a: Fingerprint, b: Fingerprint, weights: Sequence[float] = WEIGHTS) -> float:
     """How strongly two items look like one development, in points (higher: more alike)."""
-    return sum(weight * value for weight, value in zip(WEIGHTS, features(a, b), strict=True))
+    return sum(weight * value for weight, value in zip(weights, features(a, b), strict=True))
 
 
 def _overlap(first: frozenset[str], second: frozenset[str]) -> float:
@@ -181,17 +185,28 @@ def _overlap(first: frozenset[str], second: frozenset[str]) -> float:
 
 
 def same_story(
-    a: Fingerprint, b: Fingerprint, *, window: timedelta = WINDOW, threshold: float = THRESHOLD
+    a: Fingerprint,
+    b: Fingerprint,
+    *,
+    window: timedelta = WINDOW,
+    threshold: float = THRESHOLD,
+    weights: Sequence[float] = WEIGHTS,
 ) -> bool:
+    """Whether two items report the same development (the rules are in the module doc)."""
     if a.published and b.published and abs(a.published - b.published) > window:
         return False
     if a.link and a.link == b.link:
         return True
-    if not (a.actors & b.actors or shared_names(a, b) - _COMMON):
+    if not share_an_actor(a, b):
         return False
     if stages_differ(a, b):
         return False
-    return near_duplicate(a, b) or evidence(a, b) >= threshold
+    return near_duplicate(a, b) or evidence(a, b, weights) >= threshold
+
+
+def share_an_actor(a: Fingerprint, b: Fingerprint) -> bool:
+    """A matched actor (or match_any term) in both, or a name that is not common."""
+    return bool(a.actors & b.actors or shared_names(a, b) - _COMMON)
 
 
 def stages_differ(a: Fingerprint, b: Fingerprint) -> bool:

@@ -158,7 +158,7 @@ PHASES: dict[str, tuple[str, ...]] = {
         "ahead of", "встретится", "проведут", "планиру", "намерен", "зустрінеться",
     ),
     "started": (
-        "begin", "began", "open", "start", "launch", "kick off", "kicks off", "get under way",
+        "begin", "began", "open", "start", "kick off", "kicks off", "get under way",
         "начал", "стартова", "открыл", "розпочал", "почал",
     ),
     "ended": (
