@@ -239,6 +239,8 @@ def why_same(a: Fingerprint, b: Fingerprint) -> str:
         parts.append(f"stages differ {sorted(a.title_phases)} vs {sorted(b.title_phases)}")
     if near_duplicate(a, b):
         parts.append("near-duplicate headlines")
+    if not share_an_actor(a, b):
+        parts.append("no shared actor or uncommon name")
     return f"evidence {evidence(a, b):.2f} (threshold {THRESHOLD}): " + ", ".join(parts)
 
 
@@ -253,8 +255,8 @@ def name_key(token: str) -> str:
 
 
 def catalog_keys(term: str) -> set[str]:
-    """A matched catalog term as name keys: the surname of an actor ("putin" for "Путин" via
-    "Vladimir Putin"), or the words of a match_any term. A name ending in a common noun
+    """A matched catalog term as a name key: the last word of an actor's name ("putin" for
+    "Путин", via "Vladimir Putin") or of a match_any term. A name ending in a common noun
     ("European gas buyers") adds nothing: its aliases are in the text."""
     words = tokens(term)
     return {name_key(words[-1])} if words and words[-1][0].isupper() else set()
