@@ -1,22 +1,35 @@
 """One development, one story: which pairs of alerts bot.stories merges, and which it keeps
-apart. Precision and recall on the labelled pairs are in bench/stories.py."""
+apart. Precision and recall on the labelled pairs are in bench/stories.py; the last test keeps
+the shipped method's precision on the tuning pairs from slipping."""
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
+
+from bot.catalog import load_catalog
+from bot.match import Matcher
 from bot.models import Item
-from bot.stories import Fingerprint, fingerprint, same_story, similarity
+from bot.stories import Fingerprint, fingerprint, name_key, same_story, shared_names, why_same
 
 from .rules import matcher_from
 
+ROOT = Path(__file__).resolve().parent.parent
 MATCHER = matcher_from(
-    '[actors.kremlin]\nname = "Kremlin"\n'
+    '[actors.kremlin]\nname = "Kremlin"\naliases = ["Кремль", "Кремл*"]\n'
+    '[actors.putin]\nname = "Vladimir Putin"\naliases = ["Putin", "Путин"]\n'
     '[actors.zelensky]\nname = "Volodymyr Zelensky"\naliases = ["Zelensky", "Zelenskyy"]\n'
-    '[actors.blinken]\nname = "Antony Blinken"\naliases = ["Blinken"]\n'
-    '[actors.lavrov]\nname = "Sergei Lavrov"\naliases = ["Lavrov"]\n'
-    '[topics.t]\ntitle = "T"\nactors = ["kremlin", "zelensky", "blinken", "lavrov"]\n'
-    'keywords = ["reply", "talks", "call", "phone", "visit", "meet", "urge", "security"]\n'
+    '[actors.blinken]\nname = "Antony Blinken"\naliases = ["Blinken", "Блинкен"]\n'
+    '[actors.lavrov]\nname = "Sergei Lavrov"\naliases = ["Lavrov", "Лавров"]\n'
+    '[actors.kuleba]\nname = "Dmytro Kuleba"\naliases = ["Kuleba", "Кулеба"]\n'
+    '[topics.t]\ntitle = "T"\n'
+    'actors = ["kremlin", "putin", "zelensky", "blinken", "lavrov", "kuleba"]\n'
+    'keywords = ["reply", "talks", "call", "phone", "visit", "meet", "urge", "security",'
+    ' "переговор*", "разговор*", "gas", "газ*"]\n'
 )
 T0 = datetime(2022, 1, 26, 18, 0, tzinfo=UTC)
 
@@ -39,17 +52,100 @@ def test_the_same_development_in_other_words_is_one_story() -> None:
     assert same_story(a, b)
 
 
+def test_a_heavy_paraphrase_sharing_names_figures_and_kind_is_one_story() -> None:
+    a = fp(
+        "Lavrov and Blinken talk for 90 minutes in Geneva",
+        "The two ministers met at a hotel on the shore of Lake Geneva.",
+    )
+    b = fp(
+        "Blinken, Lavrov hold 90-minute meeting; no breakthrough expected",
+        "The top diplomats of the two countries sat down in Geneva on Friday.",
+        hours=0.5,
+    )
+    assert same_story(a, b), why_same(a, b)
+
+
 def test_another_development_about_the_same_actors_is_a_new_story() -> None:
     a = fp("Kremlin sends written reply to US security proposals")
     b = fp("Blinken and Lavrov to speak by phone on Tuesday", hours=1)
     assert not same_story(a, b)
 
 
-def test_spellings_of_one_actor_count_as_one_word() -> None:
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # the same talks at two stages: opening, then their outcome
+        (
+            "Lavrov and Kuleba open talks in Antalya",
+            "Lavrov and Kuleba talks in Antalya end without progress",
+        ),
+        # announced vs happened
+        ("Blinken to meet Lavrov in Geneva on Friday", "Blinken meets Zelensky in Kyiv"),
+        # same actor, same day, another kind of development
+        ("Putin holds phone call with Blinken", "Putin orders gas deliveries halted"),
+    ],
+)
+def test_same_actors_at_another_stage_or_of_another_kind_stay_apart(
+    first: str, second: str
+) -> None:
+    a, b = fp(first), fp(second, hours=2)
+    assert not same_story(a, b), why_same(a, b)
+
+
+def test_spellings_of_one_actor_are_one_name() -> None:
     a = fp("Zelensky urges the West to send more air defence", hours=0)
     b = fp("Zelenskyy urges West to send more air defence systems", hours=2)
-    assert similarity(a, b) > 0.8
+    assert "zelen" in shared_names(a, b)
     assert same_story(a, b)
+
+
+def test_cyrillic_and_latin_names_are_one_name() -> None:
+    assert name_key("Лаврова") == name_key("Lavrov's") == "lavro"
+    assert name_key("Шойгу") == name_key("Shoigu")
+    # No content word is shared across the languages: the names, the kind of development
+    # (a phone call) and the figure carry the decision.
+    a = fp(
+        "Blinken and Lavrov hold phone call on security guarantees",
+        "The conversation lasted 40 minutes, the State Department said.",
+    )
+    b = fp(
+        "Лавров и Блинкен провели телефонный разговор о гарантиях безопасности",
+        "Разговор продолжался 40 минут, сообщили в МИД.",
+        hours=1,
+    )
+    assert {"lavro", "blink"} <= shared_names(a, b)
+    assert same_story(a, b), why_same(a, b)
+
+
+def test_a_copy_of_the_headline_is_one_story_even_with_only_common_names() -> None:
+    a = fp("Kremlin sends written reply to US security proposals", "Officials confirmed it.")
+    b = fp("Kremlin sends its written reply to the US security proposals", hours=2)
+    assert same_story(a, b), why_same(a, b)
+    assert "near-duplicate" in why_same(a, b)
+
+
+def test_html_summaries_and_missing_dates_are_compared_too() -> None:
+    first = Item(
+        "Wire",
+        "1",
+        "Blinken and Lavrov hold phone call",
+        "",
+        "<p>They spoke for <b>40</b> minutes&nbsp;on Tuesday.</p>",
+    )
+    second = Item("Wire", "2", "Lavrov, Blinken speak by phone for 40 minutes", "")
+    a = fingerprint(first, MATCHER.match(first))
+    b = fingerprint(second, MATCHER.match(second))
+    assert "40" in a.numbers
+    assert same_story(a, b), why_same(a, b)
+
+
+def test_a_comparison_takes_well_under_a_millisecond() -> None:
+    a = fp("Blinken and Lavrov hold phone call", "They spoke for 40 minutes.")
+    b = fp("Lavrov, Blinken speak by phone for 40 minutes", hours=1)
+    start = time.perf_counter()
+    for _ in range(1000):
+        same_story(a, b)
+    assert time.perf_counter() - start < 1.0  # 1000 comparisons: < 1 ms each, with slack
 
 
 def test_the_same_canonical_link_is_one_story_even_reworded() -> None:
@@ -62,9 +158,48 @@ def test_reports_further_apart_than_the_window_are_separate_stories() -> None:
     a = fp("Kremlin sends written reply to US security proposals")
     b = fp("Kremlin sends written reply to US security proposals", hours=7)
     assert not same_story(a, b)
+    assert same_story(a, b, window=timedelta(hours=8))
 
 
 def test_no_shared_actor_no_story() -> None:
     a = fp("Written reply to security proposals sent")
     b = fp("Written reply to security proposals sent", hours=1)
     assert not same_story(a, b)
+
+
+def test_why_same_names_the_evidence() -> None:
+    a = fp("Blinken and Lavrov hold phone call", "They spoke for 40 minutes.")
+    b = fp("Lavrov, Blinken speak by phone for 40 minutes", hours=1)
+    line = why_same(a, b)
+    assert "blink" in line
+    assert "40" in line
+    assert "call" in line
+
+
+def test_the_shipped_method_keeps_precision_on_the_labelled_pairs() -> None:
+    """bench/stories.py reports P 0.983 R 0.396 here (held out: P 0.947 R 0.205)."""
+    matcher = Matcher(load_catalog(ROOT / "config"))
+    merged = correct = same = 0
+    lines = (ROOT / "tests" / "data" / "story_pairs.jsonl").read_text(encoding="utf-8")
+    for line in lines.splitlines():
+        row = json.loads(line)
+        first, second = (_item(row[side], row["id"] + side) for side in "ab")
+        decision = same_story(
+            fingerprint(first, matcher.match(first)), fingerprint(second, matcher.match(second))
+        )
+        merged += decision
+        correct += decision and row["same_story"]
+        same += row["same_story"]
+    assert correct / merged >= 0.95
+    assert correct / same >= 0.35
+
+
+def _item(record: dict[str, str], key: str) -> Item:
+    return Item(
+        record["feed"],
+        key,
+        record["title"],
+        record.get("link", ""),
+        record.get("summary", ""),
+        datetime.fromisoformat(record["published"]),
+    )
