@@ -125,3 +125,25 @@ async def test_subscriptions_survive_a_restart(
     async with running(settings):
         [listing] = await ask(bot_api, 7, "/list")
     assert "follows <code>energy</code>" in listing
+
+
+async def test_a_chat_can_leave_a_topic_the_config_no_longer_has(
+    bot_api: FakeBotAPI, make_settings: Callable[..., Settings]
+) -> None:
+    """A reload that drops a topic keeps its subscriptions (and reports them); the chat must
+    still be able to leave it by name."""
+    from bot.storage import Storage
+
+    settings = make_settings()
+    settings.db.parent.mkdir(parents=True, exist_ok=True)
+    before = Storage.open(settings.db)
+    before.remember_chat(9, "private", "reader")
+    before.subscribe(9, ["energy", "baltic-shipping"])  # the second is not in the config
+    before.close()
+    async with running(settings):
+        listing, left, again = await ask(
+            bot_api, 9, "/list", "/unsubscribe #Baltic_Shipping", "/unsubscribe baltic-shipping"
+        )
+    assert "baltic-shipping" in listing
+    assert "Unsubscribed from <code>baltic-shipping</code>" in left
+    assert "I don't know <code>baltic-shipping</code>" in again

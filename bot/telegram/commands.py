@@ -222,7 +222,7 @@ class ChatCommands:
             )
             await _reply(update, text + " /topics shows what you can follow.")
             return
-        known, unknown = self._resolve(names)
+        known, unknown = self._resolve(names, self._storage.subscriptions(target.chat_id))
         removed = self._storage.unsubscribe(target.chat_id, known)
         not_followed = [t for t in known if t not in removed]
         lines = []
@@ -376,13 +376,20 @@ class ChatCommands:
         self._storage.remember_chat(chat.id, chat.type, _chat_title(chat))
         return chat
 
-    def _resolve(self, names: Sequence[str]) -> tuple[list[str], list[str]]:
+    def _resolve(
+        self, names: Sequence[str], followed: Sequence[str] = ()
+    ) -> tuple[list[str], list[str]]:
+        """Topic ids for `names` (case-insensitive, hashtags too), and the names not known.
+        A topic the chat still follows counts as known even after the config dropped it, so
+        the chat can leave it."""
         catalog = self._catalog()
+        retired = {_plain(topic): topic for topic in followed if topic not in catalog.topics}
         known: list[str] = []
         unknown: list[str] = []
         for name in names:
             topic = catalog.find_topic(name)
-            target, value = (known, topic.id) if topic else (unknown, name)
+            found = topic.id if topic else retired.get(_plain(name))
+            target, value = (known, found) if found else (unknown, name)
             if value not in target:
                 target.append(value)
         return known, unknown
@@ -404,6 +411,11 @@ class ChatCommands:
 
     def _example(self) -> str:
         return next(iter(self._catalog().topics), "topic")
+
+
+def _plain(name: str) -> str:
+    """A topic name as typed or as its hashtag (`#russia_ukraine`), for comparing."""
+    return name.lstrip("#").replace("_", "-").casefold()
 
 
 def _names(args: Sequence[str] | None) -> list[str]:
