@@ -284,6 +284,7 @@ def _start_scheduler(
 
     async def prune() -> None:  # a coroutine: APScheduler runs plain functions in a thread
         storage.prune_events(datetime.now(UTC) - timedelta(days=7))
+        storage.stories.prune_edits(datetime.now(UTC) - timedelta(days=7))
         pruned = storage.prune_seen(datetime.now(UTC) - policy.keep_seen)
         if pruned:
             log.info("pruned seen items=%d older_than_days=%d", pruned, settings.keep_seen_days)

@@ -295,6 +295,17 @@ class StoryStore:
             (error, delivery_id),
         )
 
+    def prune_edits(self, older_than: datetime) -> int:
+        """Forget the edit bookkeeping of alerts created before `older_than`: their stories
+        closed long ago, so no report will join them."""
+        cursor = self._db.execute(
+            """DELETE FROM story_edits WHERE delivery_id IN (
+                 SELECT d.id FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                 WHERE a.created_at < ?)""",
+            (older_than.isoformat(timespec="seconds"),),
+        )
+        return cursor.rowcount
+
     def stats(self, since: datetime) -> StoryStats:
         merged = self._db.execute(
             """SELECT count(*) FROM (SELECT story_id FROM alerts

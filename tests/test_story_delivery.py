@@ -469,3 +469,19 @@ async def test_an_edit_keeps_the_alerts_buttons(
     shown = bot_api.message(original.message_id)
     assert "Also reported by: Al Jazeera" in shown.text
     assert [label for label, _ in bot_api.buttons(shown)] == labels
+
+
+async def test_edit_bookkeeping_of_old_stories_is_pruned(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer
+) -> None:
+    report(storage, "BBC", FIRST)
+    await deliverer.drain()
+    report(storage, "Al Jazeera", SAME["Al Jazeera"])
+    await deliverer.drain()
+    assert len(bot_api.edits_to(A)) == 1
+
+    assert storage.stories.prune_edits(datetime.now(UTC) - timedelta(days=7)) == 0, "recent"
+    assert storage.stories.prune_edits(datetime.now(UTC) + timedelta(minutes=1)) == 2  # A, B
+    report(storage, "Reuters", SAME["Reuters"])
+    await deliverer.drain()
+    assert len(bot_api.sent) == 2, "a pruned story still sends nothing new"
