@@ -181,8 +181,8 @@ class Deliverer:
     def _held(self, delivery: Delivery, now: float) -> bool:
         """Keep back the chat's alerts when its settings say so (paused, digests, held quiet
         hours); they are released together at the time `release_at` gives."""
-        if self._storage.is_released(delivery.id):
-            return False
+        if delivery.kind != "alert" or self._storage.is_released(delivery.id):
+            return False  # an admin's broadcast is never held (quiet hours still mute it)
         settings = self._storage.chat_settings(delivery.chat_id)
         until = release_at(settings, datetime.fromtimestamp(now, UTC))
         if until is None:
@@ -221,7 +221,12 @@ class Deliverer:
             group = self._storage.pending_for_chat(delivery.chat_id) if merge else [delivery]
             # A merged message goes to one forum thread: it holds only that thread's alerts.
             group = [d for d in group if d.thread_id == delivery.thread_id] or [delivery]
-            batch = self._storage.released_batch(delivery.chat_id)
+            # What a chat kept back goes out together, one message per forum thread.
+            batch = [
+                held
+                for held in self._storage.released_batch(delivery.chat_id)
+                if held.thread_id == delivery.thread_id
+            ]
             if batch and batch[0].id == delivery.id:
                 sent = await self._send_digest(delivery, batch)
             elif len(group) > 1:

@@ -122,7 +122,7 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE subscriptions ADD COLUMN thread_id INTEGER;
     ALTER TABLE deliveries ADD COLUMN thread_id INTEGER;
     """,
-    # stories (story_store.py): which alerts report one development (story_id = the id of its
+    # 6: stories (story_store.py): which alerts report one development (story_id = the id of its
     # first alert), what a story comparison needs of each alert (story_input: item and matches
     # as JSON, so fingerprints are recomputed), deliveries merged into the message a chat already
     # has, and the edits that add "Also reported by" to that message.
@@ -146,7 +146,7 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX story_edits_due ON story_edits(status, next_attempt_at);
     """,
-    # Personal watches (/watch): each chat's phrases, and which of them brought an alert to a
+    # 7: personal watches (/watch): each chat's phrases, and which of them brought an alert to a
     # chat, with the explanation (for the Why? button and /why).
     """
     CREATE TABLE watches (
@@ -164,11 +164,11 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (alert_id, chat_id, phrase)
     ) WITHOUT ROWID;
     """,
-    # admin-ops: an outbox row is an 'alert' or an admin's 'broadcast' (never merged, no /why).
+    # 8: an outbox row is an 'alert' or an admin's 'broadcast' (never merged, no /why).
     """
     ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'alert';
     """,
-    # 5: per-chat settings (time zone, digest, quiet hours, pause); when each alert was
+    # 9: per-chat settings (time zone, digest, quiet hours, pause); when each alert was
     # published, so its time line is rendered in each chat's zone; deliveries kept back are
     # 'held' until next_attempt_at, then go out together as one message ('batch').
     """
@@ -204,6 +204,7 @@ class Delivery:
     link: str = ""
     feed: str = ""
     thread_id: int | None = None  # the forum topic thread it goes to; None: the chat itself
+    kind: str = "alert"  # or "broadcast" (an admin's message: never held, merged or explained)
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,11 @@ class Storage:
 
     # -- chats and subscriptions ------------------------------------------------------------
 
+    def chat_kind(self, chat_id: int) -> str:
+        """'private', 'group', 'supergroup' or 'channel' ('' for a chat never seen)."""
+        row = self._db.execute("SELECT kind FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
+        return "" if row is None else str(row["kind"])
+
     def remember_chat(self, chat_id: int, kind: str, title: str) -> None:
         """Record a chat that talked to the bot, and mark it active again."""
         self._db.execute(
@@ -358,6 +364,32 @@ class Storage:
             "UPDATE deliveries SET status = 'cancelled', last_error = 'unsubscribed' WHERE id = ?",
             unwanted,
         )
+        revived = [self._revive_merged(anchor) for (anchor,) in unwanted]  # each, not the first
+        if any(revived):
+            self._cancel_unwanted(chat_id)  # what was revived may be unwanted too
+
+    def _revive_merged(self, anchor: int) -> bool:
+        """The delivery that later reports of its story were merged into is cancelled: the
+        earliest of them becomes the chat's delivery of the story (the chat may still want
+        it, by a watch or another topic), and the rest merge into it."""
+        children = [
+            row["id"]
+            for row in self._db.execute(
+                "SELECT id FROM deliveries WHERE merged_into = ? AND status = 'merged' ORDER BY id",
+                (anchor,),
+            )
+        ]
+        if not children:
+            return False
+        self._db.execute(
+            "UPDATE deliveries SET status = 'pending', merged_into = NULL WHERE id = ?",
+            (children[0],),
+        )
+        self._db.execute(
+            "UPDATE deliveries SET merged_into = ? WHERE merged_into = ? AND status = 'merged'",
+            (children[0], anchor),
+        )
+        return True
 
     def subscriptions(self, chat_id: int) -> list[str]:
         rows = self._db.execute(
@@ -603,7 +635,7 @@ class Storage:
         `after_id` pages through them."""
         rows = self._db.execute(
             """SELECT d.id, d.chat_id, d.attempts, a.text_html, a.text_plain, a.title, a.link,
-                      a.feed, d.thread_id
+                      a.feed, d.thread_id, a.kind
                FROM deliveries d
                JOIN alerts a ON a.id = d.alert_id
                JOIN chats c ON c.chat_id = d.chat_id AND c.active = 1
@@ -744,7 +776,7 @@ class Storage:
             self.set_chat_active(chat_id, False)
             self._db.execute(
                 """UPDATE deliveries SET status = 'undeliverable', last_error = ?
-                   WHERE chat_id = ? AND status = 'pending'""",
+                   WHERE chat_id = ? AND status IN ('pending', 'held')""",
                 (error, chat_id),
             )
 
@@ -759,8 +791,10 @@ class Storage:
             self._db.execute(
                 "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
             )
-            self._db.execute(
-                "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+            self._db.execute(  # sent ones stay: their message ids belong to the old group
+                """UPDATE OR IGNORE deliveries SET chat_id = ?
+                   WHERE chat_id = ? AND status IN ('pending', 'held')""",
+                (new_id, old_id),
             )
             self._db.execute(
                 "UPDATE OR IGNORE chat_settings SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
@@ -804,7 +838,7 @@ class Storage:
             )
             self._db.execute(
                 """UPDATE deliveries SET thread_id = NULL
-                   WHERE chat_id = ? AND thread_id = ? AND status = 'pending'""",
+                   WHERE chat_id = ? AND thread_id = ? AND status IN ('pending', 'held')""",
                 (chat_id, thread_id),
             )
 
@@ -1012,7 +1046,8 @@ class Storage:
         `until` (epoch seconds); returns how many deliveries were held."""
         cursor = self._db.execute(
             """UPDATE deliveries SET status = 'held', next_attempt_at = ?
-               WHERE chat_id = ? AND status = 'pending' AND batch = 0""",
+               WHERE chat_id = ? AND status = 'pending' AND batch = 0
+                 AND alert_id IN (SELECT id FROM alerts WHERE kind = 'alert')""",
             (until, chat_id),
         )
         return cursor.rowcount
@@ -1053,7 +1088,8 @@ class Storage:
     def released_batch(self, chat_id: int) -> list[HeldAlert]:
         """The chat's released deliveries, oldest first: one digest-style message."""
         rows = self._db.execute(
-            """SELECT d.id, a.title, a.link, a.feed, a.topics, a.story_id FROM deliveries d
+            """SELECT d.id, a.title, a.link, a.feed, a.topics, a.story_id, d.thread_id
+               FROM deliveries d
                JOIN alerts a ON a.id = d.alert_id
                WHERE d.chat_id = ? AND d.status = 'pending' AND d.batch = 1 ORDER BY d.id""",
             (chat_id,),
@@ -1067,6 +1103,7 @@ class Storage:
                 tuple(json.loads(r["topics"])),
                 story=r["story_id"],
                 others=tuple(self.stories.sources(r["id"])),  # reports merged into it
+                thread_id=r["thread_id"],
             )
             for r in rows
         ]
@@ -1137,6 +1174,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         row["link"],
         row["feed"],
         row["thread_id"],
+        row["kind"],
     )
 
 
@@ -1178,6 +1216,7 @@ class HeldAlert:
     topics: tuple[str, ...]
     story: int | None = None  # the story it belongs to (story_store.py), if known
     others: tuple[str, ...] = ()  # other feeds whose reports of it were merged into it
+    thread_id: int | None = None  # the forum thread it goes to (a digest goes per thread)
 
 
 def _clock(value: str | None) -> clock_time | None:

@@ -156,6 +156,7 @@ class StoryStore:
             """SELECT n.id,
                  (SELECT min(o.id) FROM deliveries o JOIN alerts a ON a.id = o.alert_id
                   WHERE a.story_id = ? AND o.chat_id = n.chat_id AND o.id != n.id
+                    AND o.thread_id IS n.thread_id  -- a forum thread's message, not another's
                     AND o.status IN ('pending', 'sent')) AS anchor
                FROM deliveries n WHERE n.alert_id = ? AND n.status = 'pending'""",
             (story, alert_id),
@@ -191,13 +192,15 @@ class StoryStore:
         )
 
     def _in_digest(self, delivery_id: int) -> bool:
-        count = self._db.execute(
-            """SELECT count(*) FROM deliveries d JOIN deliveries o
-                 ON o.chat_id = d.chat_id AND o.message_id = d.message_id
-               WHERE d.id = ?""",
+        """Whether the delivery went out as a line of a merged or digest message (even a
+        digest of one): editing that message would turn it into a full alert."""
+        row = self._db.execute(
+            """SELECT d.batch, (SELECT count(*) FROM deliveries o
+                 WHERE o.chat_id = d.chat_id AND o.message_id = d.message_id) AS sharing
+               FROM deliveries d WHERE d.id = ?""",
             (delivery_id,),
-        ).fetchone()[0]
-        return bool(count > 1)
+        ).fetchone()
+        return bool(row["batch"]) or row["sharing"] > 1
 
     # -- what a message shows ---------------------------------------------------------------
 

@@ -667,6 +667,12 @@ class FakeBotAPI:
         }
         if original is not None and original.params.get("reply_markup"):
             message["reply_markup"] = original.params["reply_markup"]
+        if original is not None and original.thread_id is not None:  # as in a forum topic
+            message["message_thread_id"] = original.thread_id
+            message["is_topic_message"] = True
+        if chat_type == "channel":  # a channel post is signed by the channel, not the bot
+            message["sender_chat"] = chat
+            del message["from"]
         query_id = f"q{self._next_query_id}"
         self._next_query_id += 1
         query = {

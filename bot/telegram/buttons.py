@@ -83,8 +83,8 @@ class Buttons:
         if topic is None:
             return UNKNOWN_TOPIC
         self._storage.remember_chat(chat_id, message.chat.type, message.chat.effective_name or "")
-        if press.action == "follow":
-            changed = bool(self._storage.subscribe(chat_id, [topic.id]))
+        if press.action == "follow":  # in a forum: to the thread the list was shown in
+            changed = bool(self._storage.subscribe(chat_id, [topic.id], _thread(message)))
             answer = f"✅ Following {topic.title}. Alerts will arrive here as news breaks."
         else:
             changed = bool(self._storage.unsubscribe(chat_id, [topic.id]))
@@ -120,7 +120,7 @@ class Buttons:
             answer = f"🔕 Muted {tag}: no more of its alerts here." if removed else None
             muted: list[str] = [topic.id]
         else:
-            added = self._storage.subscribe(reasons.chat_id, [topic.id])
+            added = self._storage.subscribe(reasons.chat_id, [topic.id], _thread(message))
             answer = f"✅ Following {tag} again." if added else None
             muted = []
         keyboard = delivery_keyboard(self._storage, reasons.delivery_id, muted=muted)
@@ -155,6 +155,14 @@ class Buttons:
         if reasons.message_id is not None and reasons.message_id != message.message_id:
             return None
         return reasons
+
+
+def _thread(message: MaybeInaccessibleMessage) -> int | None:
+    """The forum thread a message is in (None: not a forum, or its General topic), so a topic
+    followed from a button goes where the button was pressed, as /subscribe typed there."""
+    if isinstance(message, Message) and message.is_topic_message:
+        return message.message_thread_id
+    return None
 
 
 async def _edit(

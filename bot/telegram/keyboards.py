@@ -121,8 +121,8 @@ def delivery_keyboard(
     """The buttons for a delivery as things stand now (deliver.py sends them; an edit of the
     message can rebuild them the same way)."""
     reasons = storage.delivery_reasons(delivery_id)
-    if reasons is None:
-        return None
+    if reasons is None or storage.chat_kind(reasons.chat_id) == "channel":
+        return None  # a channel's readers cannot mute it, and a Why? would post to them all
     followed = set(storage.subscriptions(reasons.chat_id))
     watched = set(storage.watches(reasons.chat_id))
     return alert_keyboard(reasons, followed, watched, muted=muted)

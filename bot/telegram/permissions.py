@@ -11,7 +11,8 @@ The guard: call it first in every handler that changes subscriptions or settings
 - groups and supergroups: the creator and administrators (getChatMember), and anonymous
   administrators (Telegram sends their messages on behalf of the group: sender_chat is the chat);
   anyone else gets a short refusal in the chat;
-- a channel post: only the channel's administrators can post, so it is allowed.
+- a channel post: only the channel's administrators can post, so it is allowed; a button
+  pressed under a channel message can be any reader's, so it is checked like a group's.
 
 For a button press (callback query) the refusal is the query's answer, shown as an alert: a
 handler refused must not answer the query again. Read-only commands (/list, /topics, /help)
@@ -100,9 +101,11 @@ async def may_change(update: Update, context: Context) -> bool:
     """Whether the sender may change this chat's alerts; if not, they are told so."""
     chat = update.effective_chat
     message = update.effective_message
-    if chat is None or chat.type in {Chat.PRIVATE, Chat.CHANNEL}:
+    if chat is None or chat.type == Chat.PRIVATE:
         return True
-    if message is not None and message.sender_chat is not None:
+    if chat.type == Chat.CHANNEL and update.callback_query is None:
+        return True  # a channel post: only the channel's administrators can post
+    if update.callback_query is None and message is not None and message.sender_chat is not None:
         if message.sender_chat.id == chat.id:  # an anonymous admin, posting as the group
             return True
         await _reply(update, ADMINS_ONLY)  # someone posting as a channel is not an admin
