@@ -255,6 +255,7 @@ class DeliveryStats:
     delivered_last_day: int
     stories_merged_last_day: int = 0  # stories reported by more than one item
     messages_edited_last_day: int = 0  # alerts edited to name the story's other sources
+    held: int = 0  # kept back by chats' settings (digest, quiet hours with hold, pause)
 
 
 def _quantile(values: list[float], share: float) -> float | None:
@@ -695,9 +696,12 @@ class Storage:
         seen → delivered) over the last day, and chats that cannot be reached."""
         now = now or datetime.now(UTC)
         hour_ago, day_ago = _now(now - timedelta(hours=1)), _now(now - timedelta(days=1))
-        depth = self._db.execute(
-            "SELECT count(*) FROM deliveries WHERE status = 'pending'"
-        ).fetchone()[0]
+        depth, held = self._db.execute(
+            """SELECT count(*) FILTER (WHERE status = 'pending'),
+                      count(*) FILTER (WHERE status = 'held')
+               FROM deliveries WHERE status IN ('pending', 'held')"""
+        ).fetchone()
+        depth = depth or 0
         sent_hour = self._db.execute(
             "SELECT count(*) FROM deliveries WHERE status = 'sent' AND sent_at >= ?", (hour_ago,)
         ).fetchone()[0]
@@ -729,6 +733,7 @@ class Storage:
             len(delays),
             stories.stories_merged,
             stories.messages_edited,
+            held or 0,
         )
 
     def prune_events(self, older_than: datetime) -> int:

@@ -108,6 +108,8 @@ async def test_a_forums_digest_goes_to_each_thread_with_its_own_alerts(
     report(storage, "Wire", ("Troops gather near Kyiv", "Ukraine."), topic="russia-ukraine")
     await deliverer.drain()
     assert bot_api.messages_to(FORUM) == [], "held for the digest"
+    stats = storage.delivery_stats()
+    assert (stats.queue_depth, stats.held) == (0, 2), "/stats counts what chats hold"
 
     clock.set(datetime(2026, 1, 11, 8, 0, 1, tzinfo=UTC))
     await deliverer.drain()

@@ -197,7 +197,7 @@ def render_stats(stats: DeliveryStats) -> str:
     return "\n".join(
         [
             "<b>Delivery</b>",
-            f"Queue: {stats.queue_depth} pending",
+            f"Queue: {stats.queue_depth} pending, {stats.held} held by chats' settings",
             f"Sent in the last hour: {stats.sent_last_hour}",
             f"Problems in the last 24 h: {failures or 'none'}",
             f"Inactive chats (blocked or gone): {stats.inactive_chats}",
