@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram import Bot
 
 from bot.app import run_bot
 from bot.settings import Settings
@@ -75,6 +76,13 @@ async def bot_api() -> AsyncIterator[FakeBotAPI]:
     await api.start()
     yield api
     await api.close()
+
+
+@pytest.fixture
+async def telegram_bot(bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
+    """python-telegram-bot's Bot, talking to the local Bot API: what the Deliverer sends with."""
+    async with Bot(TEST_TOKEN, base_url=bot_api.base_url) as bot:
+        yield bot
 
 
 # The reader every pipeline and polling test subscribes to the crisis topic.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,6 @@ from bot.storage import Delivery, Storage
 from bot.summarise import summarise
 from bot.telegram.keyboards import delivery_keyboard
 
-from .conftest import TEST_TOKEN
 from .fake_bot_api import FakeBotAPI
 
 FOLLOWER, OTHER = 11, 22
@@ -32,12 +31,6 @@ def storage(tmp_path: Path) -> Iterator[Storage]:
     db.record_poll("Wire", "https://e.org/feed", [item], [alert])
     yield db
     db.close()
-
-
-@pytest.fixture
-async def telegram_bot(bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
-    async with Bot(TEST_TOKEN, base_url=bot_api.base_url) as bot:
-        yield bot
 
 
 async def test_each_chat_gets_mute_buttons_for_the_topics_it_follows(

@@ -4,7 +4,7 @@ alert to /why."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from bot.settings import Settings
 from bot.storage import Storage
 from bot.summarise import summarise
 
-from .conftest import TEST_TOKEN, running
+from .conftest import running
 from .fake_bot_api import FakeBotAPI
 from .test_commands import ask
 
@@ -64,12 +64,6 @@ def test_unsubscribing_does_not_cancel_a_broadcast(storage: Storage) -> None:
     storage.queue_broadcast("📢 hi", "📢 hi")
     storage.unsubscribe(READER)
     assert [d.text_plain for d in storage.pending_for_chat(READER)] == ["📢 hi"]
-
-
-@pytest.fixture
-async def telegram_bot(bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
-    async with Bot(TEST_TOKEN, base_url=bot_api.base_url) as bot:
-        yield bot
 
 
 async def test_a_chat_over_its_alert_budget_gets_the_broadcast_as_its_own_message(

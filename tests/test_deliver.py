@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from itertools import count
 from pathlib import Path
@@ -19,19 +19,11 @@ from bot.ratelimit import AlertBudget, RateLimiter
 from bot.storage import Storage
 from bot.summarise import summarise
 
-from .conftest import TEST_TOKEN
+from .clock import FrozenClock as Clock
 from .fake_bot_api import Failure, FakeBotAPI
 
 A, B = 11, 22
 _keys = count()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -42,12 +34,6 @@ def storage(tmp_path: Path) -> Iterator[Storage]:
         db.subscribe(chat, ["crisis"])
     yield db
     db.close()
-
-
-@pytest.fixture
-async def telegram_bot(bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
-    async with Bot(TEST_TOKEN, base_url=bot_api.base_url) as bot:
-        yield bot
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ controllable clock: what a chat receives, when, and that nothing is lost across 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, time
 from itertools import count
@@ -19,29 +19,13 @@ from bot.models import Item, TopicMatch
 from bot.storage import HeldAlert, Storage
 from bot.summarise import summarise
 
-from .conftest import TEST_TOKEN
+from .clock import FrozenClock as Clock
+from .clock import at
 from .fake_bot_api import FakeBotAPI, SentMessage, check_telegram_html
 
 A, B = 11, 22  # A changes its settings; B keeps the defaults
 BERLIN = "Europe/Berlin"
 _keys = count()
-
-
-class Clock:
-    """Epoch seconds, moved by the test."""
-
-    def __init__(self, start: str) -> None:
-        self.now = at(start).timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def set(self, moment: str) -> None:
-        self.now = at(moment).timestamp()
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 @pytest.fixture
@@ -57,12 +41,6 @@ def storage(db_path: Path) -> Iterator[Storage]:
         db.subscribe(chat, ["crisis", "energy"])
     yield db
     db.close()
-
-
-@pytest.fixture
-async def telegram_bot(bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
-    async with Bot(TEST_TOKEN, base_url=bot_api.base_url) as bot:
-        yield bot
 
 
 @pytest.fixture

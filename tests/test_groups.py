@@ -35,6 +35,7 @@ from bot.summarise import summarise
 from bot.telegram.channels import channel_argument
 from bot.telegram.permissions import ADMINS_ONLY, AdminCache, can_post, may_change
 
+from .clock import FrozenClock as Clock
 from .conftest import TEST_TOKEN, running
 from .fake_bot_api import BOT_USER, FakeBotAPI
 from .feed_server import Entry, FeedServer
@@ -45,26 +46,12 @@ CHANNEL = -100700
 _keys = count()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def storage(tmp_path: Path) -> Iterator[Storage]:
     db = Storage.open(tmp_path / "db.sqlite3")
     db.remember_chat(FORUM, "supergroup", "Forum")
     yield db
     db.close()
-
-
-@pytest.fixture
-async def telegram_bot(bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
-    async with Bot(TEST_TOKEN, base_url=bot_api.base_url) as bot:
-        yield bot
 
 
 def queue(storage: Storage, title: str, *topics: str) -> None:

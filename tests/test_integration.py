@@ -4,7 +4,7 @@ Real SQLite and the local Bot API; the last two run the whole bot."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, time
 from itertools import count
 from pathlib import Path
@@ -21,7 +21,8 @@ from bot.storage import Storage
 from bot.summarise import summarise
 from bot.watches import WatchIndex, decide
 
-from .conftest import TEST_TOKEN, TEST_TOPICS, running
+from .clock import FrozenClock as Clock
+from .conftest import TEST_TOPICS, running
 from .fake_bot_api import BOT_USER, FakeBotAPI
 from .rules import catalog_from
 
@@ -41,28 +42,11 @@ SECOND = (
 DAILY_8 = ChatSettings(digest="daily", digest_time=time(8))
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 10, 10, 0, tzinfo=UTC).timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def set(self, moment: datetime) -> None:
-        self.now = moment.timestamp()
-
-
 @pytest.fixture
 def storage(tmp_path: Path) -> Iterator[Storage]:
     db = Storage.open(tmp_path / "db.sqlite3")
     yield db
     db.close()
-
-
-@pytest.fixture
-async def telegram_bot(bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
-    async with Bot(TEST_TOKEN, base_url=bot_api.base_url) as bot:
-        yield bot
 
 
 @pytest.fixture

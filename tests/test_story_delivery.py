@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
@@ -23,7 +23,8 @@ from bot.storage import Storage
 from bot.story_store import EDIT_SPACING, EDITS_PER_MESSAGE
 from bot.summarise import TELEGRAM_LIMIT, summarise, utf16_length, with_sources
 
-from .conftest import TEST_TOKEN, TEST_TOPICS, feeds_toml, running
+from .clock import FrozenClock as Clock
+from .conftest import TEST_TOPICS, feeds_toml, running
 from .fake_bot_api import Failure, FakeBotAPI
 from .feed_server import Entry, FeedServer
 from .rules import matcher_from
@@ -63,14 +64,6 @@ SAME = {
 OTHER = ("Putin announces new sanctions on Western banks", "The measures target lenders.")
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "db.sqlite3"
@@ -84,12 +77,6 @@ def storage(db_path: Path) -> Iterator[Storage]:
         db.subscribe(chat, [topic])
     yield db
     db.close()
-
-
-@pytest.fixture
-async def telegram_bot(bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
-    async with Bot(TEST_TOKEN, base_url=bot_api.base_url) as bot:
-        yield bot
 
 
 @pytest.fixture
