@@ -23,6 +23,8 @@ an alert still queued is sent naming every source; a sent one is edited (editMes
 not notify) to add "Also reported by: …". Edits share the per-chat order and the rate limiter
 with sends, after them; the same answers steer them, except that a message that cannot be
 edited (deleted by its reader, too old) gives up that edit alone, and "not modified" is done.
+The edits are in deliver_edits.py (`StoryEdits`, which `Deliverer` extends); what sends and
+edits share is in deliver_shared.py.
 
 Each chat's settings (`chat_settings`) apply where a delivery is picked and where it is sent:
 a chat that is paused, takes digests, or is in quiet hours with `hold` has its alerts held in
@@ -38,9 +40,9 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -53,6 +55,8 @@ from telegram.error import (
 )
 
 from .chat_settings import ChatSettings, is_silent, release_at
+from .deliver_edits import StoryEdits
+from .deliver_shared import _NO_PREVIEW, CRASH_PAUSE, PAGE, _is_server_error, _retry_after
 from .digest import digest_message, merged_alerts
 from .ratelimit import AlertBudget, RateLimiter
 from .storage import Delivery, HeldAlert, Storage
@@ -62,15 +66,12 @@ from .summarise import TELEGRAM_LIMIT, in_time_zone, shorten_utf16, utf16_length
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
-CRASH_PAUSE = 5.0
 IDLE_CHECK = 30.0  # re-check the outbox this often anyway (a chat reactivated by /start)
-PAGE = 500  # outbox heads read at a time
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # The buttons under one alert (telegram/keyboards.py builds them; None: no buttons).
 Keyboard = Callable[[Delivery], InlineKeyboardMarkup | None]
 
 
-class Deliverer:
+class Deliverer(StoryEdits):
     """Sends pending deliveries; `wake()` after queueing, `run()` as a background task.
 
     Without a `limiter` (tests with a frozen clock) nothing is paced. `keyboard` gives the
@@ -463,132 +464,6 @@ class Deliverer:
     def _backoff(delivery: Delivery | Edit) -> float:
         return float(min(2.0 ** (delivery.attempts + 1), MAX_BACKOFF))
 
-    # -- edits: "Also reported by" added to an alert already sent ----------------------------
-
-    def _pump_edits(self, now: float, pace: bool, next_at: float | None) -> float | None:
-        """Start the due edits (after the sends: a new alert matters more than a source
-        line); return when the next send or edit may go."""
-        stories = self._storage.stories
-        upcoming = stories.next_edit_at()
-        if upcoming is not None and upcoming > now:
-            next_at = upcoming if next_at is None else min(next_at, upcoming)
-        for edit in stories.due_edits(now, limit=PAGE):
-            if edit.chat_id in self._in_flight:
-                continue  # its send or edit finishing wakes us
-            if len(self._in_flight) >= self._max_in_flight:
-                return None
-            ready = 0.0
-            if self._limiter is not None and pace:
-                ready = max(
-                    self._limiter.overall_ready_at(), self._limiter.chat_ready_at(edit.chat_id)
-                )
-            if ready > now:
-                next_at = ready if next_at is None else min(next_at, ready)
-                continue
-            self._start_edit(edit)
-        return next_at
-
-    def _start_edit(self, edit: Edit) -> None:
-        if self._limiter is not None:
-            self._limiter.take(edit.chat_id)  # Telegram counts edits against the same limits
-        task = asyncio.create_task(self._edit(edit), name=f"edit {edit.delivery_id}")
-        self._in_flight[edit.chat_id] = task
-        task.add_done_callback(lambda _: self._finished(edit.chat_id))
-
-    async def _edit(self, edit: Edit) -> None:
-        stories = self._storage.stories
-        try:
-            sources = stories.sources(edit.delivery_id)
-            html_text, plain = self._local_time(
-                edit.delivery_id, edit.chat_id, edit.text_html, edit.text_plain
-            )
-            html_text, plain = with_sources(html_text, plain, sources)
-            changed = await self._try_edit(edit, html_text, plain)
-            if changed is None:
-                return
-            stories.edited(edit.delivery_id, sources, self._clock(), changed=changed)
-            if changed:
-                self.edited += 1
-                log.info(
-                    "edited chat=%d message=%d sources=%r",
-                    edit.chat_id,
-                    edit.message_id,
-                    sources,
-                )
-        except Exception:
-            log.exception("edit crashed chat=%d delivery=%d", edit.chat_id, edit.delivery_id)
-            stories.postpone_edit(edit.delivery_id, self._clock() + CRASH_PAUSE, "crashed")
-
-    async def _try_edit(self, edit: Edit, html_text: str, plain: str) -> bool | None:
-        """True: edited; False: the message already read so; None: refused, and acted on."""
-        chat = edit.chat_id
-        # An edit without buttons would remove the alert's Why?/Mute buttons: rebuild them.
-        markup = self._markup(Delivery(edit.delivery_id, chat, html_text, plain, edit.attempts))
-        try:
-            try:
-                await self.edit_message(chat, edit.message_id, html_text, ParseMode.HTML, markup)
-            except BadRequest as exc:
-                if _not_modified(exc) or _cannot_edit(exc):
-                    raise
-                # The alert's HTML was refused, so it went out as plain text: edit it alike.
-                log.warning("telegram rejected html edit chat=%d: editing as plain text", chat)
-                await self.edit_message(chat, edit.message_id, plain, None)
-            return True
-        except BadRequest as exc:
-            if _not_modified(exc):
-                return False
-            self._give_up_edit(edit, "edit_failed", exc.message)
-        except RetryAfter as exc:
-            wait = _retry_after(exc)
-            if self._limiter is not None:
-                self._limiter.block(chat, self._clock() + wait)
-            self._postpone_edit(edit, wait, "rate_limited", f"rate limited: {exc}")
-        except ChatMigrated as exc:  # the message stays in the old group, where we cannot edit
-            self._give_up_edit(edit, "edit_failed", f"chat migrated: {exc}")
-        except Forbidden as exc:
-            log.warning("chat unreachable, deactivated chat=%d error=%r", chat, str(exc))
-            self._storage.give_up_chat(chat, str(exc))
-            self._give_up_edit(edit, "blocked", str(exc))
-        except TimedOut as exc:
-            self._postpone_edit(edit, self._backoff(edit), "timeout", f"timed out: {exc}")
-        except NetworkError as exc:
-            kind = "server_error" if _is_server_error(exc) else "network"
-            self._postpone_edit(edit, self._backoff(edit), kind, f"{kind}: {exc}")
-        except TelegramError as exc:
-            self._postpone_edit(edit, self._backoff(edit), "telegram", f"telegram: {exc}")
-        return None
-
-    async def edit_message(
-        self,
-        chat_id: int,
-        message_id: int,
-        text: str,
-        parse_mode: str | None,
-        reply_markup: InlineKeyboardMarkup | None = None,
-    ) -> None:
-        """editMessageText with the settings alerts are sent with (no link preview). Pass
-        the alert's `reply_markup` to keep its buttons: an edit without one removes them."""
-        await self._bot.edit_message_text(
-            text,
-            chat_id=chat_id,
-            message_id=message_id,
-            parse_mode=parse_mode,
-            link_preview_options=_NO_PREVIEW,
-            reply_markup=reply_markup,
-        )
-
-    def _postpone_edit(self, edit: Edit, delay: float, kind: str, error: str) -> None:
-        log.warning("edit postponed chat=%d delay=%.1fs error=%r", edit.chat_id, delay, error)
-        self._storage.stories.postpone_edit(edit.delivery_id, self._clock() + delay, error)
-        self._storage.record_event(kind, edit.chat_id)
-
-    def _give_up_edit(self, edit: Edit, kind: str, error: str) -> None:
-        log.warning(
-            "edit given up chat=%d message=%d error=%r", edit.chat_id, edit.message_id, error
-        )
-        self._storage.stories.give_up_edit(edit.delivery_id, error)
-        self._storage.record_event(kind, edit.chat_id)
-
 
 def _digest_heading(settings: ChatSettings, count: int) -> str:
     alerts = f"{count} alert{'s' if count != 1 else ''}"
@@ -597,37 +472,5 @@ def _digest_heading(settings: ChatSettings, count: int) -> str:
     return f"🗞 Kept back for you (quiet hours or pause): {alerts}"
 
 
-def _retry_after(exc: RetryAfter) -> float:
-    """Seconds Telegram asked us to wait (a timedelta with PTB_TIMEDELTA, else an int)."""
-    value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 def _thread_gone(reason: str) -> bool:
     return "thread not found" in reason or "topic_deleted" in reason
-
-
-def _not_modified(exc: BadRequest) -> bool:
-    return "message is not modified" in exc.message.lower()
-
-
-def _cannot_edit(exc: BadRequest) -> bool:
-    """The message is gone or frozen (deleted by its reader, older than 48 h), or the chat
-    is: trying again would never work."""
-    reason = exc.message.lower()
-    return any(
-        phrase in reason
-        for phrase in (
-            "message to edit not found",
-            "message can't be edited",
-            "message_id_invalid",
-            "message not found",
-            "chat not found",
-            "rights",
-        )
-    )
-
-
-def _is_server_error(exc: NetworkError) -> bool:
-    text = str(exc).lower()
-    return any(code in text for code in ("500", "502", "503", "504", "bad gateway", "internal"))
