@@ -273,6 +273,16 @@ def report(name: str, pairs: list[Pair], curve: bool) -> None:
     print(f"  link only (baseline):         {score(pairs, same_link)}")
     print(f"  previous overlap ≥ 0.5:       {score(pairs, previous_method)}")
     print(f"  event signature ≥ {THRESHOLD:<4} (shipped): {score(pairs, shipped())}")
+    merges = shipped()
+    by_kind: dict[str, list[int]] = {}
+    for pair in pairs:
+        counts = by_kind.setdefault(str(pair.row["kind"]), [0, 0])
+        counts[0] += merges(pair)
+        counts[1] += 1
+    print(
+        "  merged, by kind of pair: "
+        + ", ".join(f"{kind} {merged}/{total}" for kind, (merged, total) in sorted(by_kind.items()))
+    )
     if curve:
         print("  threshold curve of the evidence score:")
         for tenth in range(25, 51, 1):

@@ -176,7 +176,7 @@ CONCEPTS: dict[str, str] = {
     "election": "election* elect* electoral выбор* избран* вибор* обран*",
     "resign": "resign* step*+down stepped+down отставк* ушел+в+отставку відставк*",
     "dismiss": "dismiss* sack* fired replac* oust* removed уволен* уволил* снят* "
-               "отстран* звільнив* звільнен* замін* замен* заменит*",
+               "отстран* звільнив* замін* замен* заменит*",
     "appoint": "appoint* name* named nominat* назнач* призначен* призначи*",
     "arrest": "arrest* detain* detention* custody jail* imprison* prison* арест* задерж* "
               "заключен* затрим* ув'язн* тюрьм* в'язниц*",
@@ -256,6 +256,15 @@ CONCEPTS: dict[str, str] = {
     "nato": "nato нато alliance* альянс*",
     "eu": "eu ес єс european+union евросоюз* євросоюз* европейск*+союз* європейськ*+союз*",
 }
+
+# Concepts too common in this domain's reports, or about who reports rather than what
+# happened, to count as shared evidence or as news of a headline's own (they still fold
+# paraphrases of content words).
+WEAK_CONCEPTS = frozenset({
+    "statement", "president", "leader", "city", "region", "government", "spokesman", "mayor",
+    "governor", "sea", "funding", "support", "foreign_ministry", "defence_ministry",
+    "intelligence", "decree", "war",
+})
 
 # Canonical name key -> spellings. Places first (Ukrainian, Russian and English spellings,
 # old and new), then people and bodies whose names do not transliterate to one key.

@@ -215,7 +215,7 @@ def test_why_same_names_the_evidence() -> None:
 
 
 def test_the_shipped_method_keeps_precision_on_the_labelled_pairs() -> None:
-    """bench/stories.py reports P 0.985 R 0.451 here (5-fold cross-validated: P 0.96 R 0.44)."""
+    """bench/stories.py reports P 0.977 R 0.590 here (5-fold cross-validated: P 0.962 R 0.526)."""
     matcher = Matcher(load_catalog(ROOT / "config"))
     merged = correct = same = 0
     lines = (ROOT / "tests" / "data" / "story_pairs.jsonl").read_text(encoding="utf-8")
@@ -229,7 +229,7 @@ def test_the_shipped_method_keeps_precision_on_the_labelled_pairs() -> None:
         correct += decision and row["same_story"]
         same += row["same_story"]
     assert correct / merged >= 0.95
-    assert correct / same >= 0.40
+    assert correct / same >= 0.52
 
 
 def _item(record: dict[str, str], key: str) -> Item:
