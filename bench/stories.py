@@ -2,7 +2,12 @@
 item pairs, on the pairs its weights and threshold were tuned on (tests/data/story_pairs.jsonl)
 and on held-out pairs written before any tuning (tests/data/story_pairs_holdout.jsonl).
 
-    python bench/stories.py [--show-errors] [--curve]
+    python bench/stories.py [--show-errors] [--curve] [--tuning-only] [--fit [--shuffles N]]
+
+While changing the method, use --tuning-only and choose with --fit's cross-validation (the
+threshold rule "lowest threshold at and above which the training folds reach precision P",
+repeated over N shuffled fold splits); measure the held-out pairs once, at the end, and never
+look at their individual errors (--show-errors lists the tuning pairs only).
 
 Precision: of the pairs we merge, how many are truly one development (a wrong merge hides a
 new development: target ≥ 0.95). Recall: of the true same-story pairs, how many we merge
