@@ -49,7 +49,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import Stemmer
 
@@ -219,7 +219,8 @@ def _lookup(lexicon: _Lexicon, words: Sequence[str]) -> list[tuple[int, int, fro
     return found
 
 
-@cache
+# Bounded: a long-running bot sees an open-ended vocabulary.
+@lru_cache(maxsize=1 << 16)
 def _phrase_heads_cached(names: bool, word: str) -> tuple[str, ...]:
     return _phrase_heads(_NAME_LEXICON if names else _CONCEPT_LEXICON, word)
 
@@ -339,7 +340,6 @@ def _comparable(
     return _translatable(first), _translatable(second)
 
 
-@cache
 def _translatable(words: frozenset[str]) -> frozenset[str]:
     return frozenset(word for word in words if word[0] in "#@")
 
