@@ -14,7 +14,14 @@ import pytest
 from bot.catalog import load_catalog
 from bot.match import Matcher
 from bot.models import Item
-from bot.stories import Fingerprint, fingerprint, name_key, same_story, shared_names, why_same
+from bot.stories import (
+    Fingerprint,
+    fingerprint,
+    name_key,
+    same_story,
+    shared_names,
+    why_same,
+)
 
 from .rules import matcher_from
 
@@ -117,6 +124,37 @@ def test_cyrillic_and_latin_names_are_one_name() -> None:
     assert same_story(a, b), why_same(a, b)
 
 
+def test_place_names_are_one_name_in_every_spelling() -> None:
+    assert name_key("Kiev") == name_key("Kyiv") == name_key("Київ") == name_key("Киева")
+    assert name_key("Chernobyl") == name_key("Чорнобиля") == name_key("Chornobyl")
+    assert name_key("Odessa") == name_key("Odesa") == name_key("Одесі")
+    assert name_key("Артемовск") == name_key("Bakhmut")
+
+
+def test_a_translation_shares_concepts_and_figures() -> None:
+    # No word is spelled alike: the concepts (troops, withdraw), the place and the figure,
+    # written "12,000" and "12 тыс.", carry the decision.
+    a = fp(
+        "Russian troops pull back from Kherson region",
+        "About 12,000 soldiers are leaving the west bank of the Dnipro, officials said.",
+    )
+    b = fp(
+        "Российские войска отводят из Херсонской области",
+        "С правого берега Днепра выводят около 12 тыс. военнослужащих.",
+        hours=1,
+    )
+    assert {"troops", "withdraw", "@kherson"} <= a.concepts & b.concepts
+    assert "12000" in a.numbers & b.numbers
+    assert same_story(a, b), why_same(a, b)
+
+
+def test_a_new_kind_of_development_in_the_same_place_is_a_new_story() -> None:
+    a = fp("Russian troops pull back from Kherson region", "Soldiers are leaving the city.")
+    b = fp("Russian missiles strike Kherson power plant", "The city lost electricity.", hours=2)
+    assert not same_story(a, b), why_same(a, b)
+    assert "headline concepts the other lacks" in why_same(a, b)
+
+
 def test_a_copy_of_the_headline_is_one_story_even_with_only_common_names() -> None:
     a = fp("Kremlin sends written reply to US security proposals", "Officials confirmed it.")
     b = fp("Kremlin sends its written reply to the US security proposals", hours=2)
@@ -177,7 +215,8 @@ def test_why_same_names_the_evidence() -> None:
 
 
 def test_the_shipped_method_keeps_precision_on_the_labelled_pairs() -> None:
-    """bench/stories.py reports P 0.983 R 0.396 here (held out: P 0.947 R 0.205)."""
+    """bench/stories.py reports P 0.977 R 0.590 here (5-fold cross-validated: P 0.965 R 0.529;
+    held out, measured once: P 0.893 R 0.568)."""
     matcher = Matcher(load_catalog(ROOT / "config"))
     merged = correct = same = 0
     lines = (ROOT / "tests" / "data" / "story_pairs.jsonl").read_text(encoding="utf-8")
@@ -191,7 +230,7 @@ def test_the_shipped_method_keeps_precision_on_the_labelled_pairs() -> None:
         correct += decision and row["same_story"]
         same += row["same_story"]
     assert correct / merged >= 0.95
-    assert correct / same >= 0.35
+    assert correct / same >= 0.52
 
 
 def _item(record: dict[str, str], key: str) -> Item:
