@@ -1,6 +1,7 @@
 """Story clustering quality: precision and recall of bot.stories.same_story on hand-labelled
 item pairs, on the pairs its weights and threshold were tuned on (tests/data/story_pairs.jsonl)
-and on held-out pairs written before any tuning (tests/data/story_pairs_holdout.jsonl).
+on held-out pairs written before any tuning (tests/data/story_pairs_holdout.jsonl), and on
+blind pairs written by a third writer who never saw the method (tests/data/story_pairs_blind.jsonl).
 
     python bench/stories.py [--show-errors] [--curve] [--tuning-only] [--fit [--shuffles N]]
 
@@ -56,6 +57,7 @@ from bot.text import fold_word, html_to_text, tokens  # noqa: E402
 
 TUNING = ROOT / "tests" / "data" / "story_pairs.jsonl"
 HOLDOUT = ROOT / "tests" / "data" / "story_pairs_holdout.jsonl"
+BLIND = ROOT / "tests" / "data" / "story_pairs_blind.jsonl"  # by a writer who never saw the method
 
 
 def item_of(record: dict[str, str], key: str) -> Item:
@@ -338,6 +340,7 @@ def main() -> None:
     matcher = Matcher(load_catalog(ROOT / "config"))
     tuning = load_pairs(TUNING, matcher)
     holdout = [] if args.tuning_only else load_pairs(HOLDOUT, matcher)
+    blind = [] if args.tuning_only else load_pairs(BLIND, matcher)
     print("targets: precision ≥ 0.95, recall ≥ 0.85")
     report(
         "tuning set (tests/data/story_pairs.jsonl: weights and threshold chosen here)",
@@ -349,6 +352,17 @@ def main() -> None:
             "held-out set (tests/data/story_pairs_holdout.jsonl: never tuned on)",
             holdout,
             args.curve,
+        )
+    if blind:
+        report(
+            "blind set (tests/data/story_pairs_blind.jsonl: written by a third writer who never "
+            "saw the method; measured once per method)",
+            blind,
+            args.curve,
+        )
+        unseen = holdout + blind
+        report(
+            "held-out and blind sets together (all text the method was not tuned on)", unseen, False
         )
     print(f"\n{timing(tuning + holdout):.1f} µs per comparison")
     if args.fit:
