@@ -33,7 +33,6 @@ from dataclasses import replace
 from datetime import datetime
 
 import aiohttp
-import trafilatura
 
 from .errors import FetchError
 from .fetch import fetch_page
@@ -130,6 +129,10 @@ async def fetch_article_text(
 def extract_text(page: FetchResult) -> str | None:
     """The main text of an HTML page (navigation, comments and boilerplate left out), one
     paragraph a line; None when there is none. Blocking: run it in a thread."""
+    # Imported on first use: it brings lxml and friends (~35 MB), which a bot without
+    # fetch_article feeds never needs.
+    import trafilatura
+
     text = trafilatura.extract(
         _decoded(page),
         include_comments=False,
