@@ -71,6 +71,20 @@ def actor_for(phrase: str, names: Mapping[str, Actor]) -> Actor | None:
     return names.get(_folded(phrase))
 
 
+def watch_key(phrase: str, names: Mapping[str, Actor]) -> str:
+    """What a phrase watches, for telling duplicates apart: the actor it names (so "Putin"
+    and "Путин" are one watch), else its words with case and accents folded."""
+    actor = actor_for(phrase, names)
+    return f"actor:{actor.id}" if actor else f"words:{_folded(phrase)}"
+
+
+def same_watches(phrase: str, current: Iterable[str], catalog: Catalog) -> list[str]:
+    """Those of `current` that watch what `phrase` watches."""
+    names = actor_names(catalog)
+    key = watch_key(phrase, names)
+    return [other for other in current if watch_key(other, names) == key]
+
+
 def watch_rule(phrase: str, names: Mapping[str, Actor]) -> Topic:
     """The one-term rule a watched phrase compiles to (its id is the phrase)."""
     actor = actor_for(phrase, names)

@@ -225,3 +225,31 @@ async def test_test_command_help_and_menu(bot_api: FakeBotAPI, bot: object) -> N
     assert "/watch Putin" in replies[5].text
     assert "/test" in replies[5].text
     assert {c["command"] for c in bot_api.commands} >= {"watch", "unwatch", "watchlist", "test"}
+
+
+async def test_a_watch_is_one_watch_whatever_its_case_or_script(
+    bot_api: FakeBotAPI, bot: object
+) -> None:
+    chat = 43
+    replies = await ask(
+        bot_api,
+        chat,
+        "/watch Putin",
+        "/watch putin",
+        "/watch Путин",
+        "/watch Nord Stream",
+        "/watch nord  STREAM",
+        "/watchlist",
+        "/unwatch PUTIN",
+        "/unwatch nord stream",
+        "/watchlist",
+    )
+    texts = [m.text for m in replies]
+    assert "Watching “Putin”" in texts[0]
+    assert "already watches “Putin”, which catches “putin” too" in texts[1]
+    assert "already watches “Putin”, which catches “Путин” too" in texts[2]
+    assert "already watches “Nord Stream”" in texts[4]
+    assert "(2 of 20)" in texts[5]
+    assert "Stopped watching “Putin”" in texts[6]
+    assert "Stopped watching “Nord Stream”" in texts[7]
+    assert "no phrases yet" in texts[8], "nothing left that would still alert"

@@ -18,9 +18,15 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 from ..catalog import Catalog
 from ..match import Matcher
 from ..storage import Storage
-from ..text import fold_word
 from ..trial import trial_text
-from ..watches import PHRASE_LIMIT, WATCH_LIMIT, also_catches, normalise, watch_problem
+from ..watches import (
+    PHRASE_LIMIT,
+    WATCH_LIMIT,
+    also_catches,
+    normalise,
+    same_watches,
+    watch_problem,
+)
 from .permissions import may_change
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -62,10 +68,17 @@ class WatchCommands:
         if problem is not None:
             await _reply(update, f"{html.escape(problem)} For example: /watch grain deal")
             return
-        result = self._storage.add_watch(chat.id, phrase, WATCH_LIMIT)
         shown = _quoted(phrase)
+        same = same_watches(phrase, self._storage.watches(chat.id), self._catalog())
+        result = "exists" if same else self._storage.add_watch(chat.id, phrase, WATCH_LIMIT)
         if result == "exists":
-            text = f"This chat already watches {shown}. /watchlist shows all its watches."
+            existing = _list(same) if same and same != [phrase] else shown
+            text = (
+                f"This chat already watches {existing}, which catches {shown} too. "
+                "/watchlist shows all its watches."
+                if existing != shown
+                else f"This chat already watches {shown}. /watchlist shows all its watches."
+            )
         elif result == "full":
             text = (
                 f"This chat has {WATCH_LIMIT} watches, the most I keep. "
@@ -93,8 +106,8 @@ class WatchCommands:
             return
         if phrase.lower() == "all":
             wanted = current
-        else:  # the phrase as written, else the same words in any case
-            wanted = [phrase] if phrase in current else _same_words(phrase, current)
+        else:  # every watch that catches what the phrase names, whatever its case or script
+            wanted = same_watches(phrase, current, self._catalog())
         removed = self._storage.remove_watches(chat.id, wanted)
         if removed:
             text = f"🔕 Stopped watching {_list(removed)}. /watchlist shows the rest."
@@ -146,11 +159,6 @@ class WatchCommands:
         assert chat is not None  # command handlers only run for messages, which have a chat
         self._storage.remember_chat(chat.id, chat.type, chat.effective_name or "")
         return chat
-
-
-def _same_words(phrase: str, current: Sequence[str]) -> list[str]:
-    wanted = [fold_word(w) for w in phrase.split()]
-    return [p for p in current if [fold_word(w) for w in p.split()] == wanted]
 
 
 def _quoted(phrase: str) -> str:
