@@ -76,25 +76,86 @@ def _zone_names() -> dict[str, str]:
     return {name.casefold(): name for name in available_timezones() - _NOT_ZONES}
 
 
+# Abbreviations people type for a zone: the city zone they most likely mean (with its summer
+# time). The tz database's own legacy zones by these names (EST, CET...) have none, or the
+# wrong one, so they are suggested away rather than accepted.
+_ABBREVIATIONS = {
+    "msk": "Europe/Moscow",
+    "cet": "Europe/Berlin",
+    "cest": "Europe/Berlin",
+    "eet": "Europe/Kyiv",
+    "eest": "Europe/Kyiv",
+    "wet": "Europe/Lisbon",
+    "bst": "Europe/London",
+    "ist": "Asia/Kolkata",
+    "est": "America/New_York",
+    "edt": "America/New_York",
+    "cst": "America/Chicago",
+    "cdt": "America/Chicago",
+    "mst": "America/Denver",
+    "mdt": "America/Denver",
+    "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles",
+    "jst": "Asia/Tokyo",
+    "kst": "Asia/Seoul",
+    "aest": "Australia/Sydney",
+    "hst": "Pacific/Honolulu",
+    "met": "Europe/Paris",
+}
+# Zones the tz database renamed: the old name still loads, the new one is what people expect.
+_RENAMED = {
+    "Europe/Kiev": "Europe/Kyiv",
+    "Europe/Uzhgorod": "Europe/Kyiv",
+    "Europe/Zaporozhye": "Europe/Kyiv",
+    "Asia/Calcutta": "Asia/Kolkata",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh",
+    "Asia/Rangoon": "Asia/Yangon",
+    "Asia/Katmandu": "Asia/Kathmandu",
+}
+_OFFSET = re.compile(r"(?:utc|gmt)?\s*[+\-−]\s*\d{1,2}(?::?\d{2})?", re.IGNORECASE)
+_ECHO_LIMIT = 40  # characters of the user's input quoted back
+
+
 def parse_timezone(text: str) -> str:
-    """The tz database name for `text` ("europe/berlin" → "Europe/Berlin")."""
+    """The tz database name for `text` ("europe/berlin" → "Europe/Berlin", "Kiev" → a hint
+    for "Europe/Kyiv"); abbreviations and bare offsets are refused with the zone meant."""
     wanted = "_".join(text.split())  # "America/New York" → "America/New_York"
+    typed = " ".join(text.split())
+    shown = typed if len(typed) <= _ECHO_LIMIT else typed[:_ECHO_LIMIT] + "…"
+    if _OFFSET.fullmatch(text.strip()):
+        raise SettingsError(
+            f"“{shown}” is an offset, and offsets do not follow summer time. Send the zone of a "
+            "city instead, e.g. /timezone Europe/Moscow (UTC+3) or /timezone America/New_York."
+        )
+    if (meant := _ABBREVIATIONS.get(wanted.casefold())) is not None:
+        raise SettingsError(
+            f"“{shown}” is an abbreviation, and several places share most of them. If you mean "
+            f"{meant}, send /timezone {meant}; otherwise the Area/City of your place."
+        )
     name = _zone_names().get(wanted.casefold())
     if name is None:
-        names = sorted(_zone_names().values())
-        city = "/" + wanted.casefold()
-        suggestions = [n for n in names if n.casefold().endswith(city)][:3]
-        suggestions = suggestions or difflib.get_close_matches(wanted, names, n=3)
-        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
         raise SettingsError(
-            f"“{wanted}” is not a time zone I know.{hint} Use an Area/City name from the tz "
-            "database, for example Europe/Berlin, America/New_York or Asia/Tokyo."
+            f"“{shown}” is not a time zone I know.{_suggestions(wanted)} Use an Area/City name "
+            "from the tz database, for example Europe/Berlin, America/New_York or Asia/Tokyo."
         )
+    name = _RENAMED.get(name, name)
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):  # listed, yet not loadable: a broken install
         raise SettingsError(f"The time zone {name} cannot be loaded here; try another.") from None
     return name
+
+
+def _suggestions(wanted: str) -> str:
+    """ " Did you mean …?" for a city name or a near miss; nothing for short guesses, where
+    spelling similarity picks unrelated zones (MSK → MST)."""
+    names = sorted(_zone_names().values())
+    city = "/" + wanted.casefold()
+    found = [_RENAMED.get(n, n) for n in names if n.casefold().endswith(city)]
+    suggestions = list(dict.fromkeys(found))[:3]
+    if not suggestions and len(wanted) > 5:
+        suggestions = difflib.get_close_matches(wanted, names, n=3)
+    return f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
 
 
 def parse_clock(text: str) -> time:
@@ -134,7 +195,10 @@ def parse_duration(text: str) -> timedelta:
             f"“{cleaned}” is not a duration. Use minutes, hours or days: 30m, 2h, 1d, 1h30m."
         )
     parts = _DURATION_PART.finditer(cleaned)
-    total = sum((int(p.group(1)) * _UNIT[p.group(2)[0].lower()] for p in parts), timedelta())
+    try:
+        total = sum((int(p.group(1)) * _UNIT[p.group(2)[0].lower()] for p in parts), timedelta())
+    except OverflowError:  # "99999999999999999999d": longer than any pause could be
+        total = MAX_PAUSE + timedelta(days=1)
     if total <= timedelta():
         raise SettingsError("A pause must last at least a minute, e.g. /pause 30m.")
     if total > MAX_PAUSE:

@@ -64,6 +64,8 @@ def test_bad_clock_times_say_what_to_write(text: str, reason: str) -> None:
         ("UTC", "UTC"),
         ("Asia/Kolkata", "Asia/Kolkata"),
         ("America/New York", "America/New_York"),
+        ("Europe/Kiev", "Europe/Kyiv"),  # renamed in the tz database: the current name is kept
+        ("Etc/GMT+3", "Etc/GMT+3"),  # a fixed offset written the tz database's way is taken
     ],
 )
 def test_time_zones_from_the_tz_database(text: str, expected: str) -> None:
@@ -79,6 +81,14 @@ def test_time_zones_from_the_tz_database(text: str, expected: str) -> None:
         ("Berlin", "Did you mean Europe/Berlin?"),
         ("localtime", "not a time zone I know"),
         ("", "not a time zone"),
+        ("Kiev", "Did you mean Europe/Kyiv\\?"),
+        ("GMT+3", "offset, and offsets do not follow summer time"),
+        ("UTC-5:30", "offset"),
+        ("+3", "offset"),
+        ("MSK", "If you mean Europe/Moscow"),  # not MST, the nearest spelling
+        ("PST", "If you mean America/Los_Angeles"),
+        ("CET", "If you mean Europe/Berlin"),  # the legacy CET zone has no city's rules
+        ("x" * 4000, "^“x{40}…” is not"),  # the echo is capped
     ],
 )
 def test_unknown_time_zones_are_refused_with_a_hint(text: str, reason: str) -> None:
@@ -110,6 +120,7 @@ def test_pause_durations(text: str, expected: timedelta) -> None:
         ("-2h", "negative"),
         ("0m", "at least a minute"),
         ("31d", "at most 30 days"),
+        ("99999999999999999999d", "at most 30 days"),  # too large for a timedelta
         ("2 weeks", "not a duration"),
         ("soon", "not a duration"),
         ("2", "not a duration"),

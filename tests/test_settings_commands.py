@@ -46,6 +46,8 @@ async def test_settings_show_the_defaults_and_how_to_change_them(
     [
         ("/timezone Mars/Olympus", "“Mars/Olympus” is not a time zone I know"),
         ("/timezone <b>", "“<b>” is not a time zone I know"),  # escaped, shown as typed
+        ("/timezone GMT+3", "offsets do not follow summer time"),
+        ("/timezone " + "x" * 4000, "“" + "x" * 40 + "…” is not a time zone"),
         ("/quiet 25:00-07:00", "hours go from 00 to 23"),
         ("/quiet 22:00", "Write it like 22:00-07:00"),
         ("/digest daily 25:00", "hours go from 00 to 23"),
@@ -74,7 +76,7 @@ async def test_changes_are_confirmed_and_shown_by_settings(
         3,
         "/timezone europe/berlin",
         "/digest daily 08:00",
-        "/quiet 22:00-07:00 hold",
+        "/quiet hold 22:00-07:00",  # hold first works as well as last
         "/pause 2h",
         "/settings",
         "/resume",

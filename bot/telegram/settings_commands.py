@@ -156,9 +156,9 @@ class SettingsCommands:
         if [w.casefold() for w in words] == ["off"]:
             await self._quiet_off(update, context)
             return
-        hold = words[-1].casefold() == "hold"
+        hold = any(word.casefold() == "hold" for word in words)  # first or last, either works
         try:
-            start, end = parse_quiet(" ".join(words[:-1] if hold else words))
+            start, end = parse_quiet(" ".join(w for w in words if w.casefold() != "hold"))
         except SettingsError as error:
             await _refuse(update, error)
             return
