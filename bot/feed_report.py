@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from .catalog import Feed
 from .storage import FeedState
+from .summarise import utf16_length
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,9 @@ def render_text(lines: Sequence[FeedLine]) -> str:
     )
 
 
-def render_html(lines: Sequence[FeedLine]) -> str:
-    """A compact list for a Telegram chat; failing and gone feeds first."""
+def render_html(lines: Sequence[FeedLine], limit: int = 4000) -> str:
+    """A compact list for a Telegram chat, failing and gone feeds first, within `limit`
+    UTF-16 units: whole entries only, and how many did not fit."""
     marks = {"ok": "✅", "failing": "⚠️", "gone": "⛔", "new": "🆕"}
     order = {"gone": 0, "failing": 1, "new": 2, "ok": 3}
     shown = sorted(lines, key=lambda line: (order[line.status], line.name.casefold()))
@@ -97,6 +99,12 @@ def render_html(lines: Sequence[FeedLine]) -> str:
         if line.failures:
             text += f"\n    {line.failures} failures: {html.escape(line.last_error[:200])}"
         out.append(text)
+    size = utf16_length(out[0])
+    for count, entry in enumerate(out[1:], start=1):
+        size += 1 + utf16_length(entry)
+        if size > limit - 80:  # room for the line saying what is left out
+            rest = len(out) - count
+            return "\n".join([*out[:count], f"… and {rest} more: python -m bot feeds lists all."])
     return "\n".join(out)
 
 

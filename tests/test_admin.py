@@ -63,3 +63,24 @@ async def test_stats_show_delivery_health_to_admins_only(
     assert "Sent in the last hour: 1" in stats
     assert "Problems in the last 24 h: none" in stats
     assert "p50" in stats
+
+
+def test_a_long_feed_list_is_cut_between_entries_and_says_how_many_are_missing() -> None:
+    """During an outage many feeds fail with long errors: the /feeds message must stay valid
+    HTML within Telegram's limit, cut between entries, and say what it left out."""
+    from bot.feed_report import FeedLine, render_html
+    from bot.summarise import utf16_length
+
+    from .fake_bot_api import check_telegram_html
+
+    lines = [
+        FeedLine(f"Feed & Co {n}", "failing", "1h ago", "in 5m", 10, 3, "HTTP 503 <html>" * 30)
+        for n in range(60)
+    ]
+    text = render_html(lines)
+    assert utf16_length(text) <= 4000
+    check_telegram_html(text)  # raises on a cut inside a tag or an entity
+    shown = text.count("failures:")
+    assert 0 < shown < 60
+    assert text.endswith(f"… and {60 - shown} more: python -m bot feeds lists all.")
+    assert not render_html(lines[:2]).endswith("lists all."), "nothing left out, no note"

@@ -123,7 +123,7 @@ class AdminCommands:
         poller = self._poller()
         upcoming = {f.name: poller.next_poll(f.name) for f in catalog.feeds} if poller else None
         lines = feed_lines(catalog.feeds, states, datetime.now(UTC), upcoming)
-        await _reply(update, render_html(lines)[:4000])
+        await _reply(update, render_html(lines))
 
     async def poll(self, update: Update, context: Context) -> None:
         """Poll one feed now: /poll <feed name>."""
