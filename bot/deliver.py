@@ -57,7 +57,7 @@ from telegram.error import (
 from .chat_settings import ChatSettings, is_silent, release_at
 from .deliver_edits import StoryEdits
 from .deliver_shared import _NO_PREVIEW, CRASH_PAUSE, PAGE, _is_server_error, _retry_after
-from .digest import digest_message, merged_alerts
+from .digest import digest_message, merged_alerts, story_key
 from .ratelimit import AlertBudget, RateLimiter
 from .storage import Delivery, HeldAlert, Storage
 from .story_store import Edit
@@ -294,7 +294,8 @@ class Deliverer(StoryEdits):
     async def _send_digest(self, first: Delivery, batch: list[HeldAlert]) -> bool:
         """The alerts the chat kept back, as one message; what does not fit goes next."""
         settings = self._storage.chat_settings(first.chat_id)
-        html, plain, shown = digest_message(_digest_heading(settings, len(batch)), batch)
+        stories = len({story_key(held) for held in batch})  # one line each
+        html, plain, shown = digest_message(_digest_heading(settings, stories), batch)
         digest = Delivery(
             first.id,
             first.chat_id,
@@ -466,10 +467,14 @@ class Deliverer(StoryEdits):
 
 
 def _digest_heading(settings: ChatSettings, count: int) -> str:
-    alerts = f"{count} alert{'s' if count != 1 else ''}"
+    """The first line of a message of kept-back alerts: why they were kept, and how many
+    stories (lines) it lists."""
+    stories = f"{count} {'story' if count == 1 else 'stories'}"
     if settings.digest != "off":
-        return f"🗞 Your {settings.digest} digest: {alerts}"
-    return f"🗞 Kept back for you (quiet hours or pause): {alerts}"
+        return f"🗞 Your {settings.digest} digest: {stories}"
+    if settings.quiet_hold and settings.has_quiet_hours and not settings.paused:
+        return f"🗞 Kept back during your quiet hours: {stories}"
+    return f"🗞 Kept back while alerts were paused: {stories}"
 
 
 def _thread_gone(reason: str) -> bool:

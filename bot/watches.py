@@ -48,9 +48,11 @@ def watch_problem(phrase: str) -> str | None:
         return f"A watch needs at least {MIN_LETTERS} letters or digits to look for."
     problem = term_problem(phrase)
     if problem is not None:
+        between = sorted({c for c in phrase if not (c.isalnum() or c.isspace() or c in '-"*')})
+        named = " ".join(f"“{c}”" for c in between) or "what separates them"
         return (
-            "Those words can never match as one phrase: write them with only spaces or "
-            "hyphens between them, or watch each on its own."
+            f"I match whole words, and {named} between words can never match as one phrase. "
+            "Write the words with only spaces or hyphens between them, or watch each on its own."
         )
     return None
 

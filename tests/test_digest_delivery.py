@@ -102,7 +102,7 @@ async def test_a_daily_digest_is_one_message_by_topic_with_sources_per_story(
     [digest] = bot_api.messages_to(A)
     text = shown(digest)
     assert text.splitlines() == [
-        "🗞 Your daily digest: 3 alerts",
+        "🗞 Your daily digest: 3 stories",
         "",
         "#crisis",
         "• Talks resume in Geneva · 2 sources",
@@ -158,7 +158,7 @@ async def test_alerts_released_but_not_yet_sent_survive_a_restart(
         restarted.close()
     [digest] = bot_api.messages_to(A)
     assert "Held then released" in digest.text
-    assert digest.text.startswith("<b>🗞 Your daily digest: 1 alert</b>")
+    assert digest.text.startswith("<b>🗞 Your daily digest: 1 story</b>")
 
 
 NIGHT = ChatSettings(timezone=BERLIN, quiet_start=time(22), quiet_end=time(7))
@@ -197,7 +197,7 @@ async def test_held_quiet_hours_deliver_one_message_when_they_end(
     clock.set("2026-01-11T06:00")
     await deliverer.drain()
     [morning] = bot_api.messages_to(A)
-    assert morning.text.startswith("<b>🗞 Kept back for you (quiet hours or pause): 2 alerts")
+    assert morning.text.startswith("<b>🗞 Kept back during your quiet hours: 2 stories")
     assert "First at night" in morning.text
     assert "Second at night" in morning.text
     assert not morning.silent

@@ -144,7 +144,7 @@ async def test_a_paused_chat_gets_what_it_missed_as_one_message_on_resume(
     [reply] = [text for text in texts if "Resumed" in text]
     [digest] = [text for text in texts if "Resumed" not in text]
     assert "1 alert kept back, arriving now as one message" in reply
-    assert digest.startswith("🗞 Kept back for you (quiet hours or pause): 1 alert")
+    assert digest.startswith("🗞 Kept back while alerts were paused: 1 story")
     assert "NATO says troops are massing" in digest
 
 

@@ -278,3 +278,11 @@ def test_trial_says_which_topics_and_watches_fire_and_why(catalog: Catalog) -> N
     assert "&lt;b&gt;&amp;" in text
     nothing = trial_text("Local weather is mild", Matcher(catalog), catalog, [], set())
     assert "Nothing would fire" in nothing
+
+
+def test_trial_names_the_excluded_term_that_stops_a_topic(catalog: Catalog) -> None:
+    text = trial_text("Dynamo Kyiv beat Ukraine's champions", Matcher(catalog), catalog, [], set())
+    assert "would fire, but the text mentions “Dynamo Kyiv”, which the topic excludes" in text
+    assert "Nothing would fire" in text, "and nothing does"
+    plain = trial_text("Ukraine's champions win", Matcher(catalog), catalog, [], set())
+    assert "excludes" not in plain

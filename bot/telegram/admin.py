@@ -104,7 +104,8 @@ class AdminCommands:
         log.info("broadcast queued chats=%d admin=%s", chats, user.id if user else "?")
         await _reply(
             update,
-            f"📢 Queued for {chats} chats; it goes out at the alerts' pace. "
+            f"📢 Queued for {chats} chat{'' if chats == 1 else 's'}; "
+            "it goes out at the alerts' pace. "
             "/stats shows the queue.",
         )
 

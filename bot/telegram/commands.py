@@ -136,9 +136,12 @@ class ChatCommands:
             "them at the end instead); /quiet off\n"
             "/pause 2h (or 30m, 1d; alone: until /resume) – alerts wait, none are lost; /resume\n"
             "/timezone Europe/Berlin – your time zone, for all of the above and alert times\n"
-            "/start – what this bot does\n\n"
-            "Alerts arrive once per item, with a short summary, a link, and buttons: "
-            "Why? explains it, Mute stops its topic."
+            "/start – what this bot does\n"
+            f"/subscribe {example} @yourchannel – in a private chat: the same for a channel "
+            "you run, where the bot is an admin (also /unsubscribe, /list @yourchannel)\n\n"
+            "One alert per development, with a short summary, a link, and buttons: "
+            "Why? explains it, Mute stops its topic. Other outlets' reports of it are added "
+            "to that alert (“Also reported by”) without a new ping."
         )
         await _reply(update, text)
 
