@@ -288,6 +288,9 @@ def _start_scheduler(
         pruned = storage.prune_seen(datetime.now(UTC) - policy.keep_seen)
         if pruned:
             log.info("pruned seen items=%d older_than_days=%d", pruned, settings.keep_seen_days)
+        forgotten = storage.prune_alerts(datetime.now(UTC) - policy.keep_seen)
+        if forgotten:
+            log.info("pruned alerts=%d older_than_days=%d", forgotten, settings.keep_seen_days)
 
     storage.prune_events(datetime.now(UTC) - timedelta(days=7))
     storage.prune_seen(datetime.now(UTC) - policy.keep_seen)

@@ -218,3 +218,26 @@ async def test_mute_then_undo_in_a_forum_thread_keeps_the_topic_in_its_thread(
     db = Storage.open(settings.db)
     assert db.subscription_threads(FORUM) == {"energy": 9}
     db.close()
+
+
+async def test_old_finished_alerts_are_pruned_but_anything_still_owed_is_kept(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer
+) -> None:
+    from datetime import timedelta
+
+    storage.remember_chat(A, "private", "a")
+    storage.subscribe(A, ["energy"])
+    long_ago = datetime.now(UTC) - timedelta(days=100)
+    for key, title in (("old-1", "Pipeline flows resume"), ("old-2", "Gas storage fills")):
+        item = Item("Wire", key, title, f"https://e.org/{key}", "Gas.", long_ago)
+        alert = summarise(item, [TopicMatch("energy")])
+        storage.record_poll("Wire", "https://e.org/feed", [item], [alert], now=long_ago)
+    [first, second] = storage.pending_for_chat(A)
+    storage.mark_sent(first.id, 1)
+
+    assert storage.prune_alerts(datetime.now(UTC) - timedelta(days=90)) == 1
+    assert storage.delivery_reasons(first.id) is None, "the sent one is forgotten"
+    assert [d.id for d in storage.pending_for_chat(A)] == [second.id], "the owed one stays"
+    assert storage.prune_alerts(datetime.now(UTC) - timedelta(days=90)) == 0
+    await deliverer.drain()
+    assert "Gas storage fills" in bot_api.messages_to(A)[0].text

@@ -165,6 +165,35 @@ class OutboxMixin(StorageBase):
         )
         return cursor.rowcount
 
+    def prune_alerts(self, older_than: datetime) -> int:
+        """Forget alerts created before `older_than` once nothing is owed for them: their
+        finished deliveries (sent, cancelled, merged, given up), the watch hits and story
+        edits that explain them, then the alerts. What is still pending or held stays, however
+        old. Returns how many alerts were forgotten. (/why on a message older than this says
+        it no longer knows.)"""
+        cutoff = _now(older_than)
+        old = """SELECT id FROM alerts a WHERE created_at < :cutoff AND NOT EXISTS (
+                   SELECT 1 FROM deliveries d
+                   WHERE d.alert_id = a.id AND d.status IN ('pending', 'held'))"""
+        with self._transaction():
+            self._db.execute(
+                f"""DELETE FROM story_edits WHERE delivery_id IN (
+                      SELECT id FROM deliveries WHERE alert_id IN ({old}))""",
+                {"cutoff": cutoff},
+            )
+            self._db.execute(
+                f"DELETE FROM watch_hits WHERE alert_id IN ({old})", {"cutoff": cutoff}
+            )
+            self._db.execute(
+                f"DELETE FROM deliveries WHERE alert_id IN ({old})", {"cutoff": cutoff}
+            )
+            cursor = self._db.execute(
+                """DELETE FROM alerts WHERE created_at < :cutoff AND NOT EXISTS (
+                     SELECT 1 FROM deliveries d WHERE d.alert_id = alerts.id)""",
+                {"cutoff": cutoff},
+            )
+        return cursor.rowcount
+
     def next_retry_at(self) -> float | None:
         """When the earliest postponed delivery of an active chat becomes due."""
         row = self._db.execute(
