@@ -171,6 +171,16 @@ PHASES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# A headline that reports something as a consequence of, or reply to, an earlier development
+# ("… after Finland refuses to pay", "Erdogan vows to block …"): the development it refers to
+# is reported elsewhere, and this headline's own is a new one. (Orders are not on the list:
+# "Putin orders troops back" is usually the development itself.)
+REFERENCES: tuple[str, ...] = (
+    "after ", "following", "in response", "in retaliation", "retaliat", "responds", "reacts",
+    "condemn", "vows", "после ", "в ответ", "ответ на", "осудил", "пообещал", "після ",
+    "у відповідь", "засудив", "пообіцяв", "orders", "приказал", "поручил", "наказав",
+)
+
 # Cyrillic letters (Russian and Ukrainian) to Latin, as English-language wires spell names.
 TRANSLITERATION = {
     "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "є": "ye",

@@ -124,6 +124,30 @@ def test_cyrillic_and_latin_names_are_one_name() -> None:
     assert same_story(a, b), why_same(a, b)
 
 
+def test_a_reply_to_a_development_is_a_new_story_even_in_the_same_words() -> None:
+    # Nearly every word of the first headline is in the second: but the second reports a
+    # new actor's reaction, a development of its own.
+    a = fp("Moldova and Georgia formally apply to join the EU")
+    b = fp("Erdogan vows to block Moldova and Georgia EU bids", hours=2)
+    assert not same_story(a, b), why_same(a, b)
+    assert "reply by newcomers ['turkey']" in why_same(a, b)
+
+
+def test_different_figures_in_both_headlines_count_against_a_merge() -> None:
+    a = fp("Lavrov and Blinken hold 40-minute phone call on security guarantees")
+    b = fp("Lavrov and Blinken hold 90-minute phone call on security guarantees", hours=1)
+    c = fp("Lavrov and Blinken hold phone call on security guarantees", hours=1)
+    assert "figures differ" in why_same(a, b)
+    assert "figures differ" not in why_same(a, c)
+
+
+def test_common_names_are_one_name_across_scripts() -> None:
+    assert name_key("Russia") == name_key("России") == name_key("Росії")
+    assert name_key("Moscow") == name_key("Москвы")
+    assert name_key("Biden") == name_key("Байдену")
+    assert name_key("Kerch") != name_key("Crimea")
+
+
 def test_place_names_are_one_name_in_every_spelling() -> None:
     assert name_key("Kiev") == name_key("Kyiv") == name_key("Київ") == name_key("Киева")
     assert name_key("Chernobyl") == name_key("Чорнобиля") == name_key("Chornobyl")
@@ -215,8 +239,8 @@ def test_why_same_names_the_evidence() -> None:
 
 
 def test_the_shipped_method_keeps_precision_on_the_labelled_pairs() -> None:
-    """bench/stories.py reports P 0.977 R 0.590 here (5-fold cross-validated: P 0.965 R 0.529;
-    held out, measured once: P 0.893 R 0.568)."""
+    """bench/stories.py reports P 0.966 R 0.597 here (P 0.978 R 0.586 on tuning + held-out;
+    5-fold cross-validated over both: P 0.952 R 0.575)."""
     matcher = Matcher(load_catalog(ROOT / "config"))
     merged = correct = same = 0
     lines = (ROOT / "tests" / "data" / "story_pairs.jsonl").read_text(encoding="utf-8")
@@ -230,7 +254,7 @@ def test_the_shipped_method_keeps_precision_on_the_labelled_pairs() -> None:
         correct += decision and row["same_story"]
         same += row["same_story"]
     assert correct / merged >= 0.95
-    assert correct / same >= 0.52
+    assert correct / same >= 0.55
 
 
 def _item(record: dict[str, str], key: str) -> Item:
