@@ -17,6 +17,7 @@ from bot.models import Item
 from bot.stories import (
     Fingerprint,
     fingerprint,
+    headline_core,
     name_key,
     same_story,
     shared_names,
@@ -141,6 +142,19 @@ def test_different_figures_in_both_headlines_count_against_a_merge() -> None:
     assert "figures differ" not in why_same(a, c)
 
 
+def test_who_says_it_is_not_news_of_a_headline_of_its_own() -> None:
+    assert headline_core("Kuleba: talks in Antalya brought no ceasefire") == (
+        "talks in Antalya brought no ceasefire"
+    )
+    assert headline_core("Drones hit oil depot in Bryansk – regional governor") == (
+        "Drones hit oil depot in Bryansk"
+    )
+    a = fp("Lavrov and Kuleba hold talks in Antalya on ceasefire")
+    b = fp("Kuleba: Lavrov talks in Antalya brought no ceasefire", hours=1)
+    assert "headline names the other lacks" not in why_same(a, b)
+    assert same_story(a, b), why_same(a, b)
+
+
 def test_common_names_are_one_name_across_scripts() -> None:
     assert name_key("Russia") == name_key("России") == name_key("Росії")
     assert name_key("Moscow") == name_key("Москвы")
@@ -239,8 +253,8 @@ def test_why_same_names_the_evidence() -> None:
 
 
 def test_the_shipped_method_keeps_precision_on_the_labelled_pairs() -> None:
-    """bench/stories.py reports P 0.966 R 0.597 here (P 0.978 R 0.586 on tuning + held-out;
-    5-fold cross-validated over both: P 0.952 R 0.575)."""
+    """bench/stories.py reports P 0.978 R 0.604 here (P 0.986 R 0.586 on tuning + held-out;
+    5-fold cross-validated over both: P 0.956 R 0.596)."""
     matcher = Matcher(load_catalog(ROOT / "config"))
     merged = correct = same = 0
     lines = (ROOT / "tests" / "data" / "story_pairs.jsonl").read_text(encoding="utf-8")
@@ -254,7 +268,7 @@ def test_the_shipped_method_keeps_precision_on_the_labelled_pairs() -> None:
         correct += decision and row["same_story"]
         same += row["same_story"]
     assert correct / merged >= 0.95
-    assert correct / same >= 0.55
+    assert correct / same >= 0.58
 
 
 def _item(record: dict[str, str], key: str) -> Item:
