@@ -22,7 +22,8 @@ item, computed from the item and its topic matches alone:
   stems (function words dropped).
 
 Decision, for two items within the window without the same link:
-1. they must share a matched actor (or match_any term), or a name that is not common;
+1. they must share a matched actor (or match_any term), or a name that is not common, or
+   else reach THRESHOLD + COMMON_NAMES_ONLY_MARGIN points in step 4;
 2. headlines that both say where a development stands, differently ("talks open" / "talks end
    without progress", "to visit on Tuesday" / "postponed"), are two developments; so are
    two headlines of which one alone reports a reply or consequence (after, vows, orders …)
@@ -67,6 +68,7 @@ from .story_lexicon import (
     EVENT_KINDS,
     PHASES,
     REFERENCES,
+    SIDES_OF_ONE,
     TRANSLITERATION,
 )
 from .text import fold_word, html_to_text, sentence_spans, tokens
@@ -78,8 +80,8 @@ WINDOW = timedelta(hours=6)
 # tests/data/story_pairs.jsonl and tests/data/story_pairs_holdout.jsonl together (478 pairs;
 # the held-out pairs had been measured once in round 1). Why 0.97 and not the 0.95 target: in
 # 5-fold cross-validation over the 478 pairs (mean of 3 shuffled fold splits, bench/stories.py
-# --fit --pooled --no-blind), choosing this way for 0.96 gave P 0.944 R 0.631 on the unseen
-# folds and for 0.97 P 0.956 R 0.596: the fitted weights flatter the pairs they were fitted
+# --fit --pooled --no-blind), choosing this way for 0.96 gave P 0.948 R 0.657 on the unseen
+# folds and for 0.97 P 0.953 R 0.618: the fitted weights flatter the pairs they were fitted
 # on, and a wrong merge hides a new development.
 THRESHOLD = 1.8
 
@@ -90,9 +92,9 @@ WEIGHTS = (
     0.85,  # each shared name that is not common in this domain (up to 4)
     0.5,  # each shared common name: Russia, Kyiv, Putin … (up to 4)
     0.4,  # each shared figure (up to 2)
-    0.35,  # each shared kind of development (up to 3)
-    0.2,  # … also in both headlines (up to 2)
-    -0.6,  # the headlines report different kinds of development
+    0.4,  # each shared kind of development (up to 3)
+    0.15,  # … also in both headlines (up to 2)
+    -0.75,  # the headlines report different kinds of development
     -1.2,  # the headlines report different stages (planned, started, ended, delayed)
     0.6,  # × overlap coefficient of content words
     0.9,  # × overlap coefficient of headline content words
@@ -103,6 +105,9 @@ WEIGHTS = (
     -0.45,  # both headlines carry figures and the texts share none (different counts, sums)
     -0.6,  # each name of a headline (not common) the other item never mentions (up to 2)
 )
+# How much more evidence two items need when they share no actor and no name that is not
+# common (a translation that names only Putin and Russia, a cyber-attack on "Ukraine").
+COMMON_NAMES_ONLY_MARGIN = 1.2
 # Headlines sharing this share of their content words (and at least this many) are one
 # report rewritten; on the tuning pairs every such pair is one story.
 NEAR_DUPLICATE_OVERLAP = 0.75
@@ -339,7 +344,7 @@ def features(a: Fingerprint, b: Fingerprint) -> tuple[float, ...]:
     """The evidence `evidence` weighs, in the order of WEIGHTS."""
     names = shared_names(a, b)
     common = len(names & _COMMON) + len((a.maybe_names & b.maybe_names) - names)
-    differ = bool(a.title_events and b.title_events and not a.title_events & b.title_events)
+    differ = kinds_differ(a, b)
     return (
         min(len(names - _COMMON), 4),
         min(common, 4),
@@ -367,6 +372,18 @@ def reply_by_a_newcomer(a: Fingerprint, b: Fingerprint) -> list[str]:
         return []
     replying, other = (a, b) if a.title_refers else (b, a)
     return sorted(replying.title_names - other.names - other.maybe_names)
+
+
+def kinds_differ(a: Fingerprint, b: Fingerprint) -> bool:
+    """The headlines report different kinds of development, and not two sides of one
+    (story_lexicon.SIDES_OF_ONE: "troops retake Balakliia" / "Russian forces pull out")."""
+    if not a.title_events or not b.title_events or a.title_events & b.title_events:
+        return False
+    return not any(
+        frozenset((first, second)) in SIDES_OF_ONE
+        for first in a.title_events
+        for second in b.title_events
+    )
 
 
 def new_names(a: Fingerprint, b: Fingerprint) -> list[str]:
@@ -426,12 +443,14 @@ def same_story(
         return False
     if a.link and a.link == b.link:
         return True
-    if not share_an_actor(a, b):
-        return False
     if stages_differ(a, b) or reply_by_a_newcomer(a, b):
         return False
-    # The tolerance keeps a sum of rounded weights that is exactly the threshold (2.1) from
-    # falling short by a float rounding error (2.0999…).
+    if not share_an_actor(a, b):
+        # Only common names in common (Russia, Kyiv, Putin): many developments a day share
+        # them, so only much stronger evidence of the rest makes one story.
+        return evidence(a, b, weights) >= threshold + COMMON_NAMES_ONLY_MARGIN - 1e-9
+    # The tolerance keeps a sum of rounded weights that is exactly the threshold (1.8) from
+    # falling short by a float rounding error (1.7999…).
     return near_duplicate(a, b) or evidence(a, b, weights) >= threshold - 1e-9
 
 
@@ -468,7 +487,7 @@ def why_same(a: Fingerprint, b: Fingerprint) -> str:
     novel = news_of_its_own(a, b)
     if novel:
         parts.append(f"headline concepts the other lacks {novel}")
-    if a.title_events and b.title_events and not a.title_events & b.title_events:
+    if kinds_differ(a, b):
         parts.append(f"headline kinds differ {sorted(a.title_events)} vs {sorted(b.title_events)}")
     if a.title_phases != b.title_phases:
         parts.append(f"stages differ {sorted(a.title_phases)} vs {sorted(b.title_phases)}")

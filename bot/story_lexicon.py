@@ -115,6 +115,12 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Kinds of development that are two sides of one: a headline reporting one and another
+# reporting the other do not, for that, report different developments.
+SIDES_OF_ONE = frozenset({
+    frozenset(("capture", "withdrawal")),  # troops retake a town / the others pull out of it
+})
+
 # Names that occur in most stories of this bot's domain, and capitalised words that are
 # titles or institutions rather than names: sharing one says little about whether two reports
 # are about the same development. Written as in the news; bot/stories.py folds them into the

@@ -155,6 +155,12 @@ def test_who_says_it_is_not_news_of_a_headline_of_its_own() -> None:
     assert same_story(a, b), why_same(a, b)
 
 
+def test_a_town_retaken_and_the_other_side_pulling_out_are_one_story() -> None:
+    a = fp("Ukrainian troops retake Vovchansk after weeks of fighting")
+    b = fp("Russian forces pull out of Vovchansk", hours=1)
+    assert "headline kinds differ" not in why_same(a, b)
+
+
 def test_common_names_are_one_name_across_scripts() -> None:
     assert name_key("Russia") == name_key("России") == name_key("Росії")
     assert name_key("Moscow") == name_key("Москвы")
@@ -253,8 +259,8 @@ def test_why_same_names_the_evidence() -> None:
 
 
 def test_the_shipped_method_keeps_precision_on_the_labelled_pairs() -> None:
-    """bench/stories.py reports P 0.978 R 0.604 here (P 0.986 R 0.586 on tuning + held-out;
-    5-fold cross-validated over both: P 0.956 R 0.596)."""
+    """bench/stories.py reports P 0.978 R 0.611 here (P 0.986 R 0.603 on tuning + held-out;
+    5-fold cross-validated over both: P 0.953 R 0.618)."""
     matcher = Matcher(load_catalog(ROOT / "config"))
     merged = correct = same = 0
     lines = (ROOT / "tests" / "data" / "story_pairs.jsonl").read_text(encoding="utf-8")
