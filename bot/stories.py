@@ -23,7 +23,7 @@ item, computed from the item and its topic matches alone:
 
 Decision, for two items within the window without the same link:
 1. they must share a matched actor (or match_any term), or a name that is not common, or
-   else reach THRESHOLD + COMMON_NAMES_ONLY_MARGIN points in step 4;
+   else share a common name and reach THRESHOLD + COMMON_NAMES_ONLY_MARGIN points in step 4;
 2. headlines that both say where a development stands, differently ("talks open" / "talks end
    without progress", "to visit on Tuesday" / "postponed"), are two developments; so are
    two headlines of which one alone reports a reply or consequence (after, vows, orders …)
@@ -447,8 +447,11 @@ def same_story(
         return False
     if not share_an_actor(a, b):
         # Only common names in common (Russia, Kyiv, Putin): many developments a day share
-        # them, so only much stronger evidence of the rest makes one story.
-        return evidence(a, b, weights) >= threshold + COMMON_NAMES_ONLY_MARGIN - 1e-9
+        # them, so only much stronger evidence of the rest makes one story. No name at all in
+        # common: nothing says the two are about the same people or place.
+        return bool(shared_names(a, b)) and (
+            evidence(a, b, weights) >= threshold + COMMON_NAMES_ONLY_MARGIN - 1e-9
+        )
     # The tolerance keeps a sum of rounded weights that is exactly the threshold (1.8) from
     # falling short by a float rounding error (1.7999…).
     return near_duplicate(a, b) or evidence(a, b, weights) >= threshold - 1e-9
