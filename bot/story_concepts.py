@@ -32,6 +32,7 @@ CONCEPTS: dict[str, str] = {
               "regiment* войск* военнослужащ* солдат* бойц* батальон* бригад* полк "
               "полка полков військов* військ* вояк*",
     "withdraw": "withdr* quit quits quitting pull*+out+of pullback* pullout* pull*+back "
+                "вывест* вивест* "
                 "pull*+out retreat* regroup* redeploy* "
                 "evacuate+troops вывод* вывел* выведен* отвод* отвел* отведен* отступ* "
                 "перегруппир* вивед* вивів відвед* відвел* відступ* перегрупу*",
@@ -250,7 +251,7 @@ CONCEPTS: dict[str, str] = {
                    "многоэтаж* багатоповерх*",
     "school": "school* kindergarten* university* школ* садик* детсад* дитсад* університет* "
               "университет*",
-    "theatre": "theatre* theater* театр*",
+    "theatre": "theatre* theater* театр* драмтеатр*",
     "steel_plant": "steelwork* steel+plant* metallurgical+plant* металлургическ*+комбинат* "
                    "меткомбинат* металургійн*+комбінат*",
     "nato": "nato нато alliance* альянс*",
@@ -339,6 +340,7 @@ NAMES: dict[str, str] = {
                "немецк* фрг",
     "france": "france* french париж* paris* франци* франці* французьк* французск*",
     "britain": "britain* british uk лондон* london* великобритан* британ* англі* англи*",
+    "north_korea": "north+korea* кндр северн*+коре* північн*+коре* pyongyang* пхеньян*",
     "china": "china* chinese beijing* пекин* пекін* кита* китай* китає*",
     "kazakhstan": "kazakh* казах*",
     "iran": "iran* иран* іран*",
@@ -352,6 +354,7 @@ NAMES: dict[str, str] = {
     "biden": "biden* байден*",
     # people
     "macron": "macron* макрон*",
+    "kim_jong_un": "kim+jong+un ким+чен+ын кім+чен+ин",
     "scholz": "scholz* шольц*",
     "johnson": "johnson* джонсон*",
     "sunak": "sunak* сунак*",

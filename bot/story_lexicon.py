@@ -50,7 +50,7 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
     ),
     "withdrawal": (
         "withdraw", "pull", "pullout", "pullback", "retreat", "regroup", "quit", "вывод",
-        "отвод", "отступ", "покину", "вивед", "відвед", "выход", "вышл",
+        "отвод", "отступ", "покину", "вивед", "відвед", "выход", "вышл", "вывест", "вивест",
     ),
     "supply_cut": (
         "cut", "halt", "reduc", "curb", "stop", "shut", "suspend", "приостан", "прекрат",
@@ -136,7 +136,9 @@ COMMON_NAMES = (
     "Minister", "Ministry", "Foreign", "Defence", "Defense", "Deputy", "Secretary", "General",
     "Council", "Security", "State", "Department", "Prime", "Chancellor", "Government", "Office",
     "Army", "Armed", "Forces", "Staff", "Parliament", "National", "International", "Federal",
-    "Commission", "Committee", "Agency", "Service", "Sergei", "Sergey", "Dmitry", "Vladimir",
+    "Commission", "Committee", "Agency", "Service", "UN", "ООН", "Совбез", "Радбез", "МЗС",
+    "Минобороны", "Міноборони", "Кабмин", "Кабмін", "ВСУ", "ЗСУ", "ГЭС", "ГЕС", "АЭС", "АЕС",
+    "Sergei", "Sergey", "Dmitry", "Vladimir",
     "Alexander", "Yuri", "Yevgeny", "Valery", "Maria", "Antony", "Joe", "Jake", "Lloyd", "John",
     "Volodymyr", "Dmytro", "Andriy", "Mykhailo", "Olaf", "Emmanuel", "Jens", "Ursula", "Boris",
     "Charles", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
