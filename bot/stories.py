@@ -80,10 +80,10 @@ WINDOW = timedelta(hours=6)
 # tests/data/story_pairs.jsonl and tests/data/story_pairs_holdout.jsonl together (478 pairs;
 # the held-out pairs had been measured once in round 1). Why 0.97 and not the 0.95 target: in
 # 5-fold cross-validation over the 478 pairs (mean of 3 shuffled fold splits, bench/stories.py
-# --fit --pooled --no-blind), choosing this way for 0.96 gave P 0.950 R 0.661 on the unseen
-# folds and for 0.97 P 0.956 R 0.626: the fitted weights flatter the pairs they were fitted
+# --fit --pooled --no-blind), choosing this way for 0.96 gave P 0.949 R 0.671 on the unseen
+# folds and for 0.97 P 0.955 R 0.648: the fitted weights flatter the pairs they were fitted
 # on, and a wrong merge hides a new development.
-THRESHOLD = 1.9
+THRESHOLD = 1.8
 
 # Points for each kind of evidence (`features`, in this order). Fitted by logistic regression
 # on the 478 labelled pairs (tuning + held-out) and rounded; bench/stories.py shows the
@@ -95,12 +95,12 @@ WEIGHTS = (
     0.35,  # each shared kind of development (up to 3)
     0.15,  # … also in both headlines (up to 2)
     -0.8,  # the headlines report different kinds of development
-    -1.2,  # the headlines report different stages (planned, started, ended, delayed)
+    -1.25,  # the headlines report different stages (planned, started, ended, delayed)
     0.5,  # × overlap coefficient of content words
     0.85,  # × overlap coefficient of headline content words
     0.2,  # each shared concept (up to 6)
     0.0,  # × overlap coefficient of concepts (the count above says more)
-    0.15,  # × overlap coefficient of headline concepts
+    0.1,  # × overlap coefficient of headline concepts
     -0.55,  # each concept of a headline the other item never mentions (up to 4)
     -0.4,  # both headlines carry figures and the texts share none (different counts, sums)
     -0.7,  # each name of a headline (not common) the other item never mentions (up to 2)
@@ -452,8 +452,8 @@ def same_story(
         return bool(shared_names(a, b)) and (
             evidence(a, b, weights) >= threshold + COMMON_NAMES_ONLY_MARGIN - 1e-9
         )
-    # The tolerance keeps a sum of rounded weights that is exactly the threshold (1.9) from
-    # falling short by a float rounding error (1.8999…).
+    # The tolerance keeps a sum of rounded weights that is exactly the threshold (1.8) from
+    # falling short by a float rounding error (1.7999…).
     return near_duplicate(a, b) or evidence(a, b, weights) >= threshold - 1e-9
 
 
