@@ -32,6 +32,7 @@ CONCEPTS: dict[str, str] = {
               "regiment* войск* военнослужащ* солдат* бойц* батальон* бригад* полк "
               "полка полков військов* військ* вояк*",
     "withdraw": "withdr* quit quits quitting pull*+out+of pullback* pullout* pull*+back "
+                "вывест* вивест* "
                 "pull*+out retreat* regroup* redeploy* "
                 "evacuate+troops вывод* вывел* выведен* отвод* отвел* отведен* отступ* "
                 "перегруппир* вивед* вивів відвед* відвел* відступ* перегрупу*",
@@ -146,8 +147,8 @@ CONCEPTS: dict[str, str] = {
     "independence": "independen* sovereign* независим* незалежн* суверен*",
     "separatists": "separatist* breakaway* rebel* proxy* puppet* сепаратист* сепаратистськ* "
                    "бойовик* боевик* самопровозглаш* самопроголош* квазі* ополчен*",
-    "membership": "member* join* accession* candida* apply applied applies application* bid "
-                  "bids вступ* член* кандидат* заявк* приєднан*",
+    "membership": "member* join joins joined joining accession* candida* apply applied "
+                  "applies application* bid bids вступ* член* кандидат* заявк* приєднан*",
     "un": "un united+nations оон оон* general+assembly генассамбле* генасамбле* "
           "генеральн*+ассамбле* генеральн*+асамбле*",
     "security_council": "security+council* совбез* радбез* совет*+безопасности "
@@ -250,7 +251,7 @@ CONCEPTS: dict[str, str] = {
                    "многоэтаж* багатоповерх*",
     "school": "school* kindergarten* university* школ* садик* детсад* дитсад* університет* "
               "университет*",
-    "theatre": "theatre* theater* театр*",
+    "theatre": "theatre* theater* театр* драмтеатр*",
     "steel_plant": "steelwork* steel+plant* metallurgical+plant* металлургическ*+комбинат* "
                    "меткомбинат* металургійн*+комбінат*",
     "nato": "nato нато alliance* альянс*",
@@ -264,6 +265,8 @@ WEAK_CONCEPTS = frozenset({
     "statement", "president", "leader", "city", "region", "government", "spokesman", "mayor",
     "governor", "sea", "funding", "support", "foreign_ministry", "defence_ministry",
     "intelligence", "decree", "war",
+    # common names: they fold spellings, but are not news of a headline's own
+    "@russia", "@moscow", "@kremlin", "@usa", "@putin", "@biden",
 })
 
 # Canonical name key -> spellings. Places first (Ukrainian, Russian and English spellings,
@@ -302,7 +305,9 @@ NAMES: dict[str, str] = {
     "hostomel": "hostomel* gostomel* гостомел*",
     "melitopol": "melitopol* мелітопол* мелитопол*",
     "enerhodar": "enerhodar* energodar* енергодар* энергодар*",
-    "kakhovka": "kakhovk* каховк*",
+    "kakhovka": "kakhovk* каховк* каховськ* каховск*",
+    "crimean_bridge": "crimean+bridge* kerch+bridge* крымск*+мост* кримськ*+міст* "
+                      "керченск*+мост* керченськ*+міст* кримськ*+мост*",
     "nova_kakhovka": "nova+kakhovk* новая+каховк* нова+каховк*",
     "azovstal": "azovstal* азовстал*",
     "snake_island": "snake+island* зміїн* змеин*",
@@ -335,11 +340,21 @@ NAMES: dict[str, str] = {
                "немецк* фрг",
     "france": "france* french париж* paris* франци* франці* французьк* французск*",
     "britain": "britain* british uk лондон* london* великобритан* британ* англі* англи*",
+    "north_korea": "north+korea* кндр северн*+коре* північн*+коре* pyongyang* пхеньян*",
     "china": "china* chinese beijing* пекин* пекін* кита* китай* китає*",
     "kazakhstan": "kazakh* казах*",
     "iran": "iran* иран* іран*",
+    # names common in this domain whose spellings differ across scripts (they are in
+    # story_lexicon.COMMON_NAMES, so they count for little, but "Россия" and "Russia" are one)
+    "russia": "russia* росси* росія* росії росію російськ* российск*",
+    "moscow": "moscow* москв* москов*",
+    "kremlin": "kremlin* кремл*",
+    "usa": "usa сша",
+    "putin": "putin* путин* путін*",
+    "biden": "biden* байден*",
     # people
     "macron": "macron* макрон*",
+    "kim_jong_un": "kim+jong+un ким+чен+ын кім+чен+ин",
     "scholz": "scholz* шольц*",
     "johnson": "johnson* джонсон*",
     "sunak": "sunak* сунак*",
@@ -373,7 +388,7 @@ NAMES: dict[str, str] = {
     "von_der_leyen": "leyen* ляйен* ляєн* ляйєн*",
     "michel": "michel мишел* мішел*",
     "lukashenko": "lukashenk* лукашенк*",
-    "xi": "xi+jinping* си+цзиньпин* сі+цзіньпін*",
+    "xi": "xi xi+jinping* си+цзиньпин* сі+цзіньпін*",
     "wagner": "wagner* вагнер*",
     "gazprom": "gazprom* газпром*",
     "naftogaz": "naftogaz* нафтогаз*",

@@ -50,7 +50,7 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
     ),
     "withdrawal": (
         "withdraw", "pull", "pullout", "pullback", "retreat", "regroup", "quit", "вывод",
-        "отвод", "отступ", "покину", "вивед", "відвед", "выход", "вышл",
+        "отвод", "отступ", "покину", "вивед", "відвед", "выход", "вышл", "вывест", "вивест",
     ),
     "supply_cut": (
         "cut", "halt", "reduc", "curb", "stop", "shut", "suspend", "приостан", "прекрат",
@@ -115,6 +115,12 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Kinds of development that are two sides of one: a headline reporting one and another
+# reporting the other do not, for that, report different developments.
+SIDES_OF_ONE = frozenset({
+    frozenset(("capture", "withdrawal")),  # troops retake a town / the others pull out of it
+})
+
 # Names that occur in most stories of this bot's domain, and capitalised words that are
 # titles or institutions rather than names: sharing one says little about whether two reports
 # are about the same development. Written as in the news; bot/stories.py folds them into the
@@ -130,7 +136,9 @@ COMMON_NAMES = (
     "Minister", "Ministry", "Foreign", "Defence", "Defense", "Deputy", "Secretary", "General",
     "Council", "Security", "State", "Department", "Prime", "Chancellor", "Government", "Office",
     "Army", "Armed", "Forces", "Staff", "Parliament", "National", "International", "Federal",
-    "Commission", "Committee", "Agency", "Service", "Sergei", "Sergey", "Dmitry", "Vladimir",
+    "Commission", "Committee", "Agency", "Service", "UN", "ООН", "Совбез", "Радбез", "МЗС",
+    "Минобороны", "Міноборони", "Кабмин", "Кабмін", "ВСУ", "ЗСУ", "ГЭС", "ГЕС", "АЭС", "АЕС",
+    "Sergei", "Sergey", "Dmitry", "Vladimir",
     "Alexander", "Yuri", "Yevgeny", "Valery", "Maria", "Antony", "Joe", "Jake", "Lloyd", "John",
     "Volodymyr", "Dmytro", "Andriy", "Mykhailo", "Olaf", "Emmanuel", "Jens", "Ursula", "Boris",
     "Charles", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
@@ -150,12 +158,13 @@ DOMAIN_WORDS = (
 # Where a development stands, as a headline words it. Two headlines about the same actors at
 # different stages ("talks open" / "talks end without progress", "to visit on Tuesday" /
 # "arrives") report different developments. Word beginnings as in EVENT_KINDS; a pattern may
-# span two words.
+# span two words. ("ahead of" is not here: "Belarus hosts Russian forces ahead of war games"
+# reports what happened; only the games are to come.)
 PHASES: dict[str, tuple[str, ...]] = {
     "planned": (
         "to meet", "to visit", "to hold", "to speak", "to travel", "to host", "will meet",
         "will visit", "will hold", "set to", "due to", "expected to", "plans to", "on agenda",
-        "ahead of", "встретится", "проведут", "планиру", "намерен", "зустрінеться",
+        "встретится", "проведут", "планиру", "намерен", "зустрінеться",
     ),
     "started": (
         "begin", "began", "open", "start", "kick off", "kicks off", "get under way",
@@ -170,6 +179,16 @@ PHASES: dict[str, tuple[str, ...]] = {
         "перенес", "отмен", "перенос",
     ),
 }
+
+# A headline that reports something as a consequence of, or reply to, an earlier development
+# ("… after Finland refuses to pay", "Erdogan vows to block …"): the development it refers to
+# is reported elsewhere, and this headline's own is a new one. (Orders are not on the list:
+# "Putin orders troops back" is usually the development itself.)
+REFERENCES: tuple[str, ...] = (
+    "after ", "following", "in response", "in retaliation", "retaliat", "responds", "reacts",
+    "condemn", "vows", "после ", "в ответ", "ответ на", "осудил", "пообещал", "після ",
+    "у відповідь", "засудив", "пообіцяв", "orders", "приказал", "поручил", "наказав",
+)
 
 # Cyrillic letters (Russian and Ukrainian) to Latin, as English-language wires spell names.
 TRANSLITERATION = {

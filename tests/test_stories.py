@@ -17,6 +17,7 @@ from bot.models import Item
 from bot.stories import (
     Fingerprint,
     fingerprint,
+    headline_core,
     name_key,
     same_story,
     shared_names,
@@ -124,6 +125,60 @@ def test_cyrillic_and_latin_names_are_one_name() -> None:
     assert same_story(a, b), why_same(a, b)
 
 
+def test_a_reply_to_a_development_is_a_new_story_even_in_the_same_words() -> None:
+    # Nearly every word of the first headline is in the second: but the second reports a
+    # new actor's reaction, a development of its own.
+    a = fp("Moldova and Georgia formally apply to join the EU")
+    b = fp("Erdogan vows to block Moldova and Georgia EU bids", hours=2)
+    assert not same_story(a, b), why_same(a, b)
+    assert "reply by newcomers ['turkey']" in why_same(a, b)
+
+
+def test_different_figures_in_both_headlines_count_against_a_merge() -> None:
+    a = fp("Lavrov and Blinken hold 40-minute phone call on security guarantees")
+    b = fp("Lavrov and Blinken hold 90-minute phone call on security guarantees", hours=1)
+    c = fp("Lavrov and Blinken hold phone call on security guarantees", hours=1)
+    assert "figures differ" in why_same(a, b)
+    assert "figures differ" not in why_same(a, c)
+
+
+def test_who_says_it_is_not_news_of_a_headline_of_its_own() -> None:
+    assert headline_core("Kuleba: talks in Antalya brought no ceasefire") == (
+        "talks in Antalya brought no ceasefire"
+    )
+    assert headline_core("Drones hit oil depot in Bryansk – regional governor") == (
+        "Drones hit oil depot in Bryansk"
+    )
+    a = fp("Lavrov and Kuleba hold talks in Antalya on ceasefire")
+    b = fp("Kuleba: Lavrov talks in Antalya brought no ceasefire", hours=1)
+    assert "headline names the other lacks" not in why_same(a, b)
+    assert same_story(a, b), why_same(a, b)
+
+
+def test_a_town_retaken_and_the_other_side_pulling_out_are_one_story() -> None:
+    a = fp("Ukrainian troops retake Vovchansk after weeks of fighting")
+    b = fp("Russian forces pull out of Vovchansk", hours=1)
+    assert "headline kinds differ" not in why_same(a, b)
+
+
+def test_what_a_quote_mentions_is_comment_not_news_of_its_own() -> None:
+    a = fp("Lavrov and Blinken hold phone call on security guarantees")
+    quoted = fp(
+        "Lavrov: call with Blinken on guarantees was 'frank', sanctions not raised", hours=1
+    )
+    reported = fp("Lavrov says call with Blinken on guarantees was frank, sanctions not raised")
+    assert "sanctions" in why_same(a, reported)
+    assert "sanctions" not in why_same(a, quoted)
+    assert same_story(a, quoted), why_same(a, quoted)
+
+
+def test_common_names_are_one_name_across_scripts() -> None:
+    assert name_key("Russia") == name_key("России") == name_key("Росії")
+    assert name_key("Moscow") == name_key("Москвы")
+    assert name_key("Biden") == name_key("Байдену")
+    assert name_key("Kerch") != name_key("Crimea")
+
+
 def test_place_names_are_one_name_in_every_spelling() -> None:
     assert name_key("Kiev") == name_key("Kyiv") == name_key("Київ") == name_key("Киева")
     assert name_key("Chernobyl") == name_key("Чорнобиля") == name_key("Chornobyl")
@@ -215,8 +270,8 @@ def test_why_same_names_the_evidence() -> None:
 
 
 def test_the_shipped_method_keeps_precision_on_the_labelled_pairs() -> None:
-    """bench/stories.py reports P 0.977 R 0.590 here (5-fold cross-validated: P 0.965 R 0.529;
-    held out, measured once: P 0.893 R 0.568)."""
+    """bench/stories.py reports P 0.959 R 0.646 here (P 0.975 R 0.668 on tuning + held-out;
+    5-fold cross-validated over both: P 0.962 R 0.649)."""
     matcher = Matcher(load_catalog(ROOT / "config"))
     merged = correct = same = 0
     lines = (ROOT / "tests" / "data" / "story_pairs.jsonl").read_text(encoding="utf-8")
@@ -230,7 +285,7 @@ def test_the_shipped_method_keeps_precision_on_the_labelled_pairs() -> None:
         correct += decision and row["same_story"]
         same += row["same_story"]
     assert correct / merged >= 0.95
-    assert correct / same >= 0.52
+    assert correct / same >= 0.58
 
 
 def _item(record: dict[str, str], key: str) -> Item:
