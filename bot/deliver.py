@@ -263,22 +263,9 @@ class Deliverer(StoryEdits):
         html, plain, shown = merged_alerts(
             [replace(d, feed=", ".join([d.feed, *stories.sources(d.id)])) for d in group]
         )
-        merged = Delivery(
-            first.id,
-            first.chat_id,
-            html,
-            plain,
-            first.attempts,
-            first.title,
-            thread_id=first.thread_id,
+        return await self._send_combined(
+            first, html, plain, [d.id for d in group[:shown]], "merged"
         )
-        message = await self._attempt(merged, html, ParseMode.HTML)
-        if message is None:
-            return False
-        self._storage.mark_sent_many([d.id for d in group[:shown]], message.message_id)
-        self.sent += 1
-        log.info("delivered merged chat=%d alerts=%d", first.chat_id, shown)
-        return True
 
     def _markup(self, delivery: Delivery) -> InlineKeyboardMarkup | None:
         """Buttons are a convenience: failing to build them must not hold the alert back (and
@@ -296,21 +283,21 @@ class Deliverer(StoryEdits):
         settings = self._storage.chat_settings(first.chat_id)
         stories = len({story_key(held) for held in batch})  # one line each
         html, plain, shown = digest_message(_digest_heading(settings, stories), batch)
-        digest = Delivery(
-            first.id,
-            first.chat_id,
-            html,
-            plain,
-            first.attempts,
-            first.title,
-            thread_id=first.thread_id,
+        return await self._send_combined(first, html, plain, shown, "digest")
+
+    async def _send_combined(
+        self, first: Delivery, html: str, plain: str, shown: list[int], what: str
+    ) -> bool:
+        """One message standing for several deliveries (a merged or digest message), sent as
+        `first` would be (its chat, thread and attempts); those it shows are marked sent."""
+        message = await self._attempt(
+            replace(first, text_html=html, text_plain=plain), html, ParseMode.HTML
         )
-        message = await self._attempt(digest, html, ParseMode.HTML)
         if message is None:
             return False
         self._storage.mark_sent_many(shown, message.message_id)
         self.sent += 1
-        log.info("delivered digest chat=%d alerts=%d", first.chat_id, len(shown))
+        log.info("delivered %s chat=%d alerts=%d", what, first.chat_id, len(shown))
         return True
 
     def _in_chat_time(self, delivery: Delivery) -> Delivery:
