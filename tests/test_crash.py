@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,10 @@ CHATS = [5000 + n for n in range(120)]
 IN_FLIGHT = 2  # BOT_SEND_CONCURRENCY's default: the most a crash may repeat
 
 
-def queue_fan_out(db: Path) -> None:
+def queue_fan_out(db: Path, chats: Sequence[int] = CHATS) -> None:
+    """One alert queued for each of `chats`, as a poll would leave it: the fan-out to run."""
     storage = Storage.open(db)
-    for chat in CHATS:
+    for chat in chats:
         storage.remember_chat(chat, "private", f"reader {chat}")
         storage.subscribe(chat, ["russia-ukraine"])
     item = Item("World", "big-news", "Kyiv: ceasefire talks announced", "https://e.org/big")
@@ -36,18 +38,23 @@ def queue_fan_out(db: Path) -> None:
     storage.close()
 
 
+def bot_env(db: Path, bot_api: FakeBotAPI, config_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment `python -m bot` runs with against the local Bot API."""
+    return {
+        "BOT_TOKEN": TEST_TOKEN,
+        "BOT_API_URL": bot_api.base_url,
+        "BOT_DB": str(db),
+        "BOT_CONFIG_DIR": str(config_dir),
+        **extra,
+    }
+
+
 async def test_kill_9_mid_fan_out_then_restart_delivers_everything_once(
     tmp_path: Path, bot_api: FakeBotAPI, config_dir: Path
 ) -> None:
     db = tmp_path / "crash.sqlite3"
     queue_fan_out(db)
-    env = {
-        "BOT_TOKEN": TEST_TOKEN,
-        "BOT_API_URL": bot_api.base_url,
-        "BOT_DB": str(db),
-        "BOT_CONFIG_DIR": str(config_dir),
-        "BOT_SEND_CONCURRENCY": str(IN_FLIGHT),
-    }
+    env = bot_env(db, bot_api, config_dir, BOT_SEND_CONCURRENCY=str(IN_FLIGHT))
     first = await command(**env)
     try:
         await bot_api.wait_for_total(30)

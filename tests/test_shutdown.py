@@ -15,29 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Item, TopicMatch
-from bot.storage import Storage
-from bot.summarise import summarise
-
 from .conftest import TEST_TOKEN
 from .fake_bot_api import FakeBotAPI
 from .test_cli import command
+from .test_crash import bot_env, queue_fan_out
 
 pytestmark = pytest.mark.slow
 
 CHATS = [6000 + n for n in range(150)]
-
-
-def queue_fan_out(db: Path) -> None:
-    storage = Storage.open(db)
-    for chat in CHATS:
-        storage.remember_chat(chat, "private", f"reader {chat}")
-        storage.subscribe(chat, ["russia-ukraine"])
-    item = Item("World", "big-news", "Kyiv: ceasefire talks announced", "https://e.org/big")
-    storage.record_poll(
-        "World", "https://e.org/f", [item], [summarise(item, [TopicMatch("russia-ukraine")])]
-    )
-    storage.close()
 
 
 async def stop_with_sigterm(process: asyncio.subprocess.Process) -> tuple[float, str]:
@@ -66,14 +51,9 @@ async def test_sigterm_mid_fan_out_exits_0_quickly_and_a_restart_delivers_the_re
     tmp_path: Path, bot_api: FakeBotAPI, config_dir: Path
 ) -> None:
     db = tmp_path / "shutdown.sqlite3"
-    queue_fan_out(db)
-    env = {
-        "BOT_TOKEN": TEST_TOKEN,
-        "BOT_API_URL": bot_api.base_url,
-        "BOT_DB": str(db),
-        "BOT_CONFIG_DIR": str(config_dir),
-        "BOT_LOG_FORMAT": "json",
-    }  # the default 30 s getUpdates long poll is in flight too: it must not delay the exit
+    queue_fan_out(db, CHATS)
+    env = bot_env(db, bot_api, config_dir, BOT_LOG_FORMAT="json")
+    # the default 30 s getUpdates long poll is in flight too: it must not delay the exit
     first = await command(**env)
     await bot_api.wait_for_total(30)
     elapsed, logged = await stop_with_sigterm(first)
@@ -100,13 +80,8 @@ async def test_sigterm_while_telegram_hangs_parks_the_sends_and_still_exits_in_t
     tmp_path: Path, bot_api: FakeBotAPI, config_dir: Path
 ) -> None:
     db = tmp_path / "stalled.sqlite3"
-    queue_fan_out(db)
-    env = {
-        "BOT_TOKEN": TEST_TOKEN,
-        "BOT_API_URL": bot_api.base_url,
-        "BOT_DB": str(db),
-        "BOT_CONFIG_DIR": str(config_dir),
-    }
+    queue_fan_out(db, CHATS)
+    env = bot_env(db, bot_api, config_dir)
     first = await command(**env)
     await bot_api.wait_for_total(10)
     bot_api.send_delay = 60.0
