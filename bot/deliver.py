@@ -48,15 +48,13 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
-    NetworkError,
     RetryAfter,
     TelegramError,
-    TimedOut,
 )
 
 from .chat_settings import ChatSettings, is_silent, release_at
 from .deliver_edits import StoryEdits
-from .deliver_shared import _NO_PREVIEW, CRASH_PAUSE, PAGE, _is_server_error, _retry_after
+from .deliver_shared import _NO_PREVIEW, CRASH_PAUSE, PAGE, _retry_after, transient_failure
 from .digest import digest_message, merged_alerts, story_key
 from .ratelimit import AlertBudget, RateLimiter
 from .storage import Delivery, HeldAlert, Storage
@@ -359,13 +357,8 @@ class Deliverer(StoryEdits):
             self._give_up(delivery, "blocked", str(exc))
         except BadRequest as exc:
             return await self._on_bad_request(delivery, exc)
-        except TimedOut as exc:
-            self._postpone(delivery, self._backoff(delivery), "timeout", f"timed out: {exc}")
-        except NetworkError as exc:
-            kind = "server_error" if _is_server_error(exc) else "network"
-            self._postpone(delivery, self._backoff(delivery), kind, f"{kind}: {exc}")
-        except TelegramError as exc:
-            self._postpone(delivery, self._backoff(delivery), "telegram", f"telegram: {exc}")
+        except TelegramError as exc:  # timeouts, network and server errors, the rest
+            self._postpone(delivery, self._backoff(delivery), *transient_failure(exc))
         return None
 
     async def _on_bad_request(self, delivery: Delivery, exc: BadRequest) -> Message | None:

@@ -20,13 +20,11 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
-    NetworkError,
     RetryAfter,
     TelegramError,
-    TimedOut,
 )
 
-from .deliver_shared import _NO_PREVIEW, CRASH_PAUSE, PAGE, _is_server_error, _retry_after
+from .deliver_shared import _NO_PREVIEW, CRASH_PAUSE, PAGE, _retry_after, transient_failure
 from .ratelimit import RateLimiter
 from .storage import Delivery, Storage
 from .story_store import Edit
@@ -153,13 +151,8 @@ class StoryEdits(ABC):
             log.warning("chat unreachable, deactivated chat=%d error=%r", chat, str(exc))
             self._storage.give_up_chat(chat, str(exc))
             self._give_up_edit(edit, "blocked", str(exc))
-        except TimedOut as exc:
-            self._postpone_edit(edit, self._backoff(edit), "timeout", f"timed out: {exc}")
-        except NetworkError as exc:
-            kind = "server_error" if _is_server_error(exc) else "network"
-            self._postpone_edit(edit, self._backoff(edit), kind, f"{kind}: {exc}")
-        except TelegramError as exc:
-            self._postpone_edit(edit, self._backoff(edit), "telegram", f"telegram: {exc}")
+        except TelegramError as exc:  # timeouts, network and server errors, the rest
+            self._postpone_edit(edit, self._backoff(edit), *transient_failure(exc))
         return None
 
     async def edit_message(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import LinkPreviewOptions
-from telegram.error import NetworkError, RetryAfter
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 CRASH_PAUSE = 5.0
 PAGE = 500  # outbox heads read at a time
@@ -24,3 +24,14 @@ def _retry_after(exc: RetryAfter) -> float:
 def _is_server_error(exc: NetworkError) -> bool:
     text = str(exc).lower()
     return any(code in text for code in ("500", "502", "503", "504", "bad gateway", "internal"))
+
+
+def transient_failure(exc: TelegramError) -> tuple[str, str]:
+    """(event kind, error text) of a refusal worth retrying with backoff: a timeout, a
+    network or server error, or anything else Telegram said that has no rule of its own."""
+    if isinstance(exc, TimedOut):
+        return "timeout", f"timed out: {exc}"
+    if isinstance(exc, NetworkError):
+        kind = "server_error" if _is_server_error(exc) else "network"
+        return kind, f"{kind}: {exc}"
+    return "telegram", f"telegram: {exc}"
