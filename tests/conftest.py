@@ -13,9 +13,11 @@ import pytest
 from telegram import Bot
 
 from bot.app import run_bot
+from bot.deliver import Deliverer
 from bot.settings import Settings
 from bot.storage import Storage
 
+from .clock import FrozenClock
 from .fake_bot_api import FakeBotAPI
 from .feed_server import FeedServer
 
@@ -76,6 +78,18 @@ async def bot_api() -> AsyncIterator[FakeBotAPI]:
     await api.start()
     yield api
     await api.close()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """The Deliverer's clock: it moves only when a test moves it (files override the start)."""
+    return FrozenClock()
+
+
+@pytest.fixture
+def deliverer(telegram_bot: Bot, storage: Storage, clock: FrozenClock) -> Deliverer:
+    """The sender under test, on the test file's `storage` and `clock`, unpaced."""
+    return Deliverer(telegram_bot, storage, clock=clock)
 
 
 @pytest.fixture

@@ -36,16 +36,6 @@ def storage(tmp_path: Path) -> Iterator[Storage]:
     db.close()
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def deliverer(telegram_bot: Bot, storage: Storage, clock: Clock) -> Deliverer:
-    return Deliverer(telegram_bot, storage, clock=clock)
-
-
 def queue(storage: Storage, title: str) -> None:
     item = Item("Wire", f"k{next(_keys)}", title, "https://e.org/x", "Summary.")
     storage.record_poll(

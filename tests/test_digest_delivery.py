@@ -48,11 +48,6 @@ def clock() -> Clock:
     return Clock("2026-01-10T10:00")  # 11:00 in Berlin
 
 
-@pytest.fixture
-def deliverer(telegram_bot: Bot, storage: Storage, clock: Clock) -> Deliverer:
-    return Deliverer(telegram_bot, storage, clock=clock)
-
-
 def queue(
     storage: Storage,
     title: str,

@@ -10,7 +10,6 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from telegram import Bot
 
 from bot.chat_settings import ChatSettings, release_at
 from bot.deliver import Deliverer
@@ -51,12 +50,7 @@ def storage(tmp_path: Path) -> Iterator[Storage]:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def deliverer(telegram_bot: Bot, storage: Storage, clock: Clock) -> Deliverer:
-    return Deliverer(telegram_bot, storage, clock=clock)
+    return Clock("2026-01-10T10:00")
 
 
 def report(

@@ -79,16 +79,6 @@ def storage(db_path: Path) -> Iterator[Storage]:
     db.close()
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def deliverer(telegram_bot: Bot, storage: Storage, clock: Clock) -> Deliverer:
-    return Deliverer(telegram_bot, storage, clock=clock)
-
-
 def report(
     storage: Storage,
     feed: str,
