@@ -1,5 +1,9 @@
 """Which alerts report the same development: one ping per story, not one per outlet.
 
+The text compared is the title and the lead of the description (`text.lead_text`): a long
+description's tail (a video channel's footer of links, a whole article) would only add words
+that any two of its reports share.
+
 Two items are the same story when they were published within `window` of each other and
 either carry the same canonical link, or name the same people/places AND describe the same
 kind of development with enough shared evidence. The evidence is an "event signature" of each
@@ -10,7 +14,9 @@ item, computed from the item and its topic matches alone:
   (Kyiv/Kiev/Київ/Киев, Bakhmut/Артемовск, DPR/ДНР), others transliterated to Latin with the
   first five letters kept ("Пригожина", "Prigozhin's" → "prigo"). Names that occur in most
   stories of this bot's domain (Russia, Kyiv, Putin, NATO …: bot/story_lexicon.py) count for
-  little;
+  little, and so do the names and actors that several stories of the last hours mention
+  (`frequent_names`: Kherson on the day of its liberation, an MP's name the day after his
+  murder), which the caller passes in;
 - numbers, one key however written (92,000 / 92 000 / 92 тыс.; $1.85bn / 1,85 млрд), which
   two reports of one development tend to repeat;
 - kinds of development (phone call, talks, visit, strike, sanctions …: a hand-written lexicon
@@ -73,7 +79,7 @@ from .story_lexicon import (
     SIDES_OF_ONE,
     TRANSLITERATION,
 )
-from .text import fold_word, html_to_text, sentence_spans, tokens
+from .text import fold_word, html_to_text, lead_text, sentence_spans, tokens, unwrap_lines
 from .urls import canonical_link, is_site_root
 
 WINDOW = timedelta(hours=6)
@@ -111,6 +117,8 @@ WEIGHTS = (
 # How much more evidence two items need when they share no actor and no name that is not
 # common (a translation that names only Putin and Russia, a cyber-attack on "Ukraine").
 COMMON_NAMES_ONLY_MARGIN = 1.2
+# A name or actor mentioned in this many recent stories counts as common (`frequent_names`).
+FREQUENT_STORIES = 4
 # Headlines sharing this share of their content words (and at least this many) are one
 # report rewritten; on the tuning pairs every such pair is one story.
 NEAR_DUPLICATE_OVERLAP = 0.75
@@ -139,7 +147,8 @@ _SCALES = {
     "миллиардов": 1e9, "мільярда": 1e9, "мільярдів": 1e9,
 }  # fmt: skip
 _NUMBER = re.compile(
-    r"(?<![\w.,])(?P<digits>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)|\d(?:[\d,.]*\d)?)"
+    # Not a figure: digits glued to letters by a hyphen name a thing (COVID-19, Su-27, S-300).
+    r"(?<![\w.,])(?<![^\W\d_]-)(?P<digits>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)|\d(?:[\d,.]*\d)?)"
     r"(?:\s?(?P<scale>" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")\.?(?!\w))?",
     re.IGNORECASE,
 )
@@ -296,7 +305,9 @@ def _common_keys() -> frozenset[str]:
 
 
 def fingerprint(item: Item, matches: Sequence[TopicMatch] = ()) -> Fingerprint:
-    title, summary = html_to_text(item.title), html_to_text(item.summary)
+    # Only the lead of the description: a long one (a full article, a video channel's
+    # footer of links and "Subscribe!") adds words that any two reports share.
+    title, summary = html_to_text(item.title), lead_text(html_to_text(unwrap_lines(item.summary)))
     text = f"{title}\n{summary}"
     actors = frozenset(term for m in matches for term in (*m.actors, *m.match_any))
     names, maybe_names = _names(title, summary)
@@ -342,19 +353,38 @@ def headline_core(title: str) -> str:
     return core.replace(": ", ". ")
 
 
+def frequent_names(
+    reports: Iterable[tuple[int, Fingerprint]], stories: int = FREQUENT_STORIES
+) -> frozenset[str]:
+    """Names and actors mentioned in at least `stories` different stories of these reports
+    ((story id, fingerprint) pairs): what these hours' news is about (an MP's murder and its
+    aftermath, a city under siege). Two reports that share only such a name are no more
+    likely one development than two that share "Russia"; they count as common. Counted by
+    story, not by report, so that ten outlets reporting one development do not make its own
+    names common."""
+    seen_in: dict[str, set[int]] = {}
+    for story, print_ in reports:
+        for name in print_.names | print_.actors:
+            seen_in.setdefault(name, set()).add(story)
+    return frozenset(name for name, found in seen_in.items() if len(found) >= stories)
+
+
 def shared_names(a: Fingerprint, b: Fingerprint) -> frozenset[str]:
     """Names both items mention; a sentence-opening capitalised word counts when the other
     item has it as a name."""
     return (a.names & b.names) | (a.maybe_names & b.names) | (a.names & b.maybe_names)
 
 
-def features(a: Fingerprint, b: Fingerprint) -> tuple[float, ...]:
+def features(
+    a: Fingerprint, b: Fingerprint, frequent: frozenset[str] = frozenset()
+) -> tuple[float, ...]:
     """The evidence `evidence` weighs, in the order of WEIGHTS."""
     names = shared_names(a, b)
-    common = len(names & _COMMON) + len((a.maybe_names & b.maybe_names) - names)
+    usual = _COMMON | frequent
+    common = len(names & usual) + len((a.maybe_names & b.maybe_names) - names)
     differ = kinds_differ(a, b)
     return (
-        min(len(names - _COMMON), 4),
+        min(len(names - usual), 4),
         min(common, 4),
         min(len(a.numbers & b.numbers), 2),
         min(len(a.events & b.events), 3),
@@ -409,9 +439,15 @@ def news_of_its_own(a: Fingerprint, b: Fingerprint) -> list[str]:
     return sorted(own_a | own_b)
 
 
-def evidence(a: Fingerprint, b: Fingerprint, weights: Sequence[float] = WEIGHTS) -> float:
+def evidence(
+    a: Fingerprint,
+    b: Fingerprint,
+    weights: Sequence[float] = WEIGHTS,
+    frequent: frozenset[str] = frozenset(),
+) -> float:
     """How strongly two items look like one development, in points (higher: more alike)."""
-    return sum(weight * value for weight, value in zip(weights, features(a, b), strict=True))
+    values = features(a, b, frequent)
+    return sum(weight * value for weight, value in zip(weights, values, strict=True))
 
 
 def _comparable(
@@ -447,29 +483,32 @@ def same_story(
     window: timedelta = WINDOW,
     threshold: float = THRESHOLD,
     weights: Sequence[float] = WEIGHTS,
+    frequent: frozenset[str] = frozenset(),
 ) -> bool:
-    """Whether two items report the same development (the rules are in the module doc)."""
+    """Whether two items report the same development (the rules are in the module doc).
+    `frequent`: names and actors that many reports of these hours mention (`frequent_names`),
+    which count as common ones."""
     if a.published and b.published and abs(a.published - b.published) > window:
         return False
     if a.link and a.link == b.link:
         return True
     if stages_differ(a, b) or reply_by_a_newcomer(a, b):
         return False
-    if not share_an_actor(a, b):
+    if not share_an_actor(a, b, frequent):
         # Only common names in common (Russia, Kyiv, Putin): many developments a day share
         # them, so only much stronger evidence of the rest makes one story. No name at all in
         # common: nothing says the two are about the same people or place.
         return bool(shared_names(a, b)) and (
-            evidence(a, b, weights) >= threshold + COMMON_NAMES_ONLY_MARGIN - 1e-9
+            evidence(a, b, weights, frequent) >= threshold + COMMON_NAMES_ONLY_MARGIN - 1e-9
         )
     # The tolerance keeps a sum of rounded weights that is exactly the threshold (2.1) from
     # falling short by a float rounding error (2.0999…).
-    return near_duplicate(a, b) or evidence(a, b, weights) >= threshold - 1e-9
+    return near_duplicate(a, b) or evidence(a, b, weights, frequent) >= threshold - 1e-9
 
 
-def share_an_actor(a: Fingerprint, b: Fingerprint) -> bool:
+def share_an_actor(a: Fingerprint, b: Fingerprint, frequent: frozenset[str] = frozenset()) -> bool:
     """A matched actor (or match_any term) in both, or a name that is not common."""
-    return bool(a.actors & b.actors or shared_names(a, b) - _COMMON)
+    return bool((a.actors & b.actors) - frequent or shared_names(a, b) - _COMMON - frequent)
 
 
 def stages_differ(a: Fingerprint, b: Fingerprint) -> bool:
@@ -487,7 +526,7 @@ def near_duplicate(a: Fingerprint, b: Fingerprint) -> bool:
     )
 
 
-def why_same(a: Fingerprint, b: Fingerprint) -> str:
+def why_same(a: Fingerprint, b: Fingerprint, frequent: frozenset[str] = frozenset()) -> str:
     """One line for logs: the evidence that made (or did not make) two items one story."""
     if a.link and a.link == b.link:
         return f"same link {a.link}"
@@ -516,9 +555,12 @@ def why_same(a: Fingerprint, b: Fingerprint) -> str:
         parts.append(f"headline names the other lacks {newcomers}")
     if near_duplicate(a, b):
         parts.append("near-duplicate headlines")
-    if not share_an_actor(a, b):
+    if frequent & (shared_names(a, b) | a.actors & b.actors):
+        parts.append(f"names frequent these hours {sorted(frequent & shared_names(a, b))}")
+    if not share_an_actor(a, b, frequent):
         parts.append("no shared actor or uncommon name")
-    return f"evidence {evidence(a, b):.2f} (threshold {THRESHOLD}): " + ", ".join(parts)
+    score = evidence(a, b, frequent=frequent)
+    return f"evidence {score:.2f} (threshold {THRESHOLD}): " + ", ".join(parts)
 
 
 def name_key(token: str) -> str:

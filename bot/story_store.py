@@ -2,8 +2,10 @@
 sources in the message a chat already has.
 
 When Storage queues an alert, `file` compares it with the alerts of the last `stories.WINDOW`;
-`bot.stories` decides. Fingerprints are never stored: each alert keeps the inputs (its item and
-matches, as JSON) and fingerprints are recomputed from them, so the decider can change freely.
+`bot.stories` decides, with the names that several of those alerts' stories mention counting
+as common ones (`stories.frequent_names`). Fingerprints are never stored: each alert keeps
+the inputs (its item and matches, as JSON) and fingerprints are recomputed from them, so the
+decider can change freely.
 An alert that joins a story takes the story's id (the id of the story's first alert).
 
 Reports of one outlet are its own business: an item of the same feed with the same link is the
@@ -33,7 +35,7 @@ from datetime import datetime
 from typing import Any
 
 from .models import Alert, Hit, Item, TopicMatch
-from .stories import WINDOW, fingerprint, same_story
+from .stories import WINDOW, fingerprint, frequent_names, same_story
 from .urls import canonical_link
 
 log = logging.getLogger(__name__)
@@ -132,8 +134,14 @@ class StoryStore:
             for report in self._reports.values()
             if report.feed == mine.feed and report.link and report.link == mine.link
         }
+        # What these hours' news keeps mentioning, in several stories, is no evidence of one.
+        frequent = frequent_names(
+            (report.story, report.fingerprint) for report in self._reports.values()
+        )
         for report in self._reports.values():
-            if report.story not in updated and same_story(report.fingerprint, mine.fingerprint):
+            if report.story not in updated and same_story(
+                report.fingerprint, mine.fingerprint, frequent=frequent
+            ):
                 return report.story
         return alert_id
 

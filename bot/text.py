@@ -211,6 +211,17 @@ _BOILERPLATE = re.compile(
             rf"(?=share|tweet){_SHARE_ITEM}(?:[\s|·•/:]+{_SHARE_ITEM})*",
             # Russian-language feeds: "Читать далее", "Подробнее"
             r"читать (?:далее|полностью)|подробнее",
+            # Video and social feeds' footers: "Subscribe to Example News!", "Follow us on X",
+            # "Like us on Facebook", "Watch more Example News video", "Visit our website"
+            r"subscribe(?: (?:now|here|to|for|on)(?: [^.!?\n,]{1,80})?)?",
+            rf"(?:follow|like|find) us(?: (?:on|at) (?:{_NETWORK}|[^.!?\n,]{{1,60}}))?",
+            r"watch (?:more|the full|all|live)(?: [^.!?\n:,]{1,40})?"
+            r" (?:videos?|episodes?|coverage|clips?|channel|stream)(?: (?:on|at|here)"
+            r"(?: [^.!?\n,]{1,60})?| live)?",
+            r"visit (?:our|the) (?:website|site|page)(?: [^.!?\n,]{1,80})?",
+            # "For more videos, click the link below:", "Get more at:"
+            r"(?:[^.!?\n]{1,80},? )?click (?:on )?the links? below",
+            r"(?:get|see|find) more (?:at|on|here)",
         ]
     )
     + ")"
@@ -241,17 +252,69 @@ def unwrap_lines(fragment: str) -> str:
     return _LINE_BREAKS.sub(lambda run: "\n" if run.group().count("\n") > 1 else " ", fragment)
 
 
+# A web address, as a footer writes it: "https://bit.ly/x", "www.example.com", "bit.ly/x".
+_WEB_ADDRESS = re.compile(
+    r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|ly|org|net|io|tv|me|co)/\S*",
+    re.IGNORECASE,
+)
+# At most this many words besides its web addresses: a unit that only points elsewhere
+# ("Facebook: https://…", "Watch Example News Channel Live: http://…").
+_POINTER_WORDS = 6
+_HASHTAG = re.compile(r"(?<!\w)#[\w-]+")
+_HASHTAG_LINE = re.compile(r"(?:#[\w-]+[\s,]*)+")
+
+
+def _only_points_elsewhere(unit: str) -> bool:
+    """A line of web addresses with a label, or of hashtags: navigation, not news."""
+    if _HASHTAG_LINE.fullmatch(unit):
+        return True
+    if not _WEB_ADDRESS.search(unit):
+        return False
+    return len(tokens(_WEB_ADDRESS.sub(" ", unit))) <= _POINTER_WORDS
+
+
+def lead_text(text: str, limit: int = 500) -> str:
+    """The opening of a description as one paragraph: its content sentences (web addresses
+    and hashtags removed) in order, up to about `limit` characters, and up to the first
+    boilerplate (what follows "Subscribe!" and a row of links is the channel's blurb). What
+    two reports of one development share is in their lead; the rest of a long description (a
+    full article, a video's footer) only adds words that any two reports share."""
+    parts: list[str] = []
+    length = 0
+    previous_end = 0
+    for start, end in content_sentences(text):
+        if parts and text[previous_end:start].strip():
+            break  # the footer has begun: "Subscribe!", links, then the channel's blurb
+        sentence = " ".join(_HASHTAG.sub(" ", _WEB_ADDRESS.sub(" ", text[start:end])).split())
+        if not sentence:
+            continue
+        parts.append(sentence)
+        previous_end = end
+        length += len(sentence) + 1
+        if length >= limit:
+            break
+    return " ".join(parts)
+
+
 def content_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of plain text (as `sentence_spans`, also split at every
     line break and after "[…]"), leaving out feed boilerplate: "Continue reading…", "Read more",
-    "Click here …", share buttons, and a trailing "The post … appeared first on …".
+    "Click here …", share buttons, "Subscribe to …" and other video and social footers, lines
+    that only label a web address or only hold hashtags, and a trailing "The post … appeared
+    first on …".
 
     Only whole sentences or lines are left out, never part of one: a feed that glues its
     "Read more" onto the last sentence without a full stop keeps it, rather than risk losing
     content. Datelines such as "(Reuters) -" are content and stay.
     """
     units = _units(text)
-    kept = [not _BOILERPLATE.fullmatch(text[start:end].strip()) for start, end in units]
+    kept = [
+        not (
+            _BOILERPLATE.fullmatch(_WEB_ADDRESS.sub("", unit).strip())
+            or _only_points_elsewhere(unit)
+        )
+        for unit in (text[start:end].strip() for start, end in units)
+    ]
     for footer in reversed(list(_POST_APPEARED.finditer(text))):
         # Only a footer: what follows it must be boilerplate too, so that "The post office
         # said the queue appeared first on Monday." in the middle of a story stays; and it

@@ -15,8 +15,10 @@ from bot.catalog import load_catalog
 from bot.match import Matcher
 from bot.models import Item
 from bot.stories import (
+    FREQUENT_STORIES,
     Fingerprint,
     fingerprint,
+    frequent_names,
     headline_core,
     name_key,
     same_story,
@@ -297,3 +299,57 @@ def _item(record: dict[str, str], key: str) -> Item:
         record.get("summary", ""),
         datetime.fromisoformat(record["published"]),
     )
+
+
+# A video channel's footer, as real feeds end every description with it.
+FOOTER = (
+    "\n#ExampleNews\nSubscribe to Example News! https://bit.ly/example\n"
+    "Watch more Example News video: http://video.example.com\n"
+    "Facebook: https://www.facebook.com/ExampleNews\n"
+    "Twitter: https://twitter.com/ExampleNews\nInstagram: https://www.instagram.com/example\n"
+    "Example News Channel is a 24-hour news service delivering breaking news from Washington,"
+    " London and Kyiv. Example News Channel has been the most-watched channel for 18 years."
+)
+
+
+def test_a_channel_footer_shared_by_two_videos_is_no_evidence_of_one_story() -> None:
+    a = fp("Kuleba visits Warsaw for talks on refugees", "The minister met officials." + FOOTER)
+    b = fp("Putin hosts security council meeting", "The council met in Moscow." + FOOTER, hours=1)
+    assert not same_story(a, b), why_same(a, b)
+    # … and the footer does not stop one development from being one story
+    c = fp("Kuleba in Warsaw for refugee talks", "He met Polish officials." + FOOTER, hours=1)
+    assert same_story(a, c), why_same(a, c)
+
+
+def test_a_name_with_a_number_is_no_figure_shared() -> None:
+    a = fp("Putin meets Zelensky envoy as COVID-19 cases rise", "Talks on gas, officials said.")
+    assert "19" not in a.numbers
+    assert fp("Putin says 19 people died in Belgorod").numbers == {"19"}
+
+
+def test_names_in_several_stories_of_these_hours_are_frequent() -> None:
+    stories = [
+        fp("Ukrainian troops enter the centre of Kherson"),
+        fp("Power restored in parts of Kherson", hours=1),
+        fp("Shelling hits market in Kherson", hours=2),
+        fp("Residents leave Kherson by train", hours=3),
+    ]
+    assert len(stories) == FREQUENT_STORIES
+    assert frequent_names(enumerate(stories)) == {"kherson"}
+    assert not frequent_names(enumerate(stories[1:]))
+    # ten outlets reporting one development do not make its names frequent
+    one_story = [(7, fp("Power restored in parts of Kherson", hours=h / 10)) for h in range(10)]
+    assert not frequent_names(one_story)
+
+
+def test_a_name_frequent_these_hours_is_no_longer_enough_to_be_one_story() -> None:
+    """When Kherson is in every other story, shelling there is not one development."""
+    a = fp("Shelling hits the river port of Kherson", "Officials said the port was hit overnight.")
+    b = fp(
+        "Kherson governor reports shelling of the city",
+        "Shelling of Kherson continued on Sunday, the governor of Kherson said.",
+        hours=1,
+    )
+    assert same_story(a, b), why_same(a, b)
+    assert not same_story(a, b, frequent=frozenset({"kherson"}))
+    assert "names frequent these hours ['kherson']" in why_same(a, b, frozenset({"kherson"}))

@@ -145,6 +145,50 @@ async def test_another_development_about_the_same_actor_is_a_new_alert(
     assert bot_api.edits == []
 
 
+# Two reports of shelling in one city: one story on a quiet day, two alerts on a day when the
+# city is in every other story (its name is then no evidence that they are one development).
+SHELLING = (
+    "Shelling hits the river port of Kharkiv",
+    "Officials in Ukraine said the port of Kharkiv was hit overnight.",
+)
+SHELLING_AGAIN = (
+    "Kharkiv governor reports shelling of the city",
+    "Shelling of Kharkiv in north-east Ukraine continued on Sunday, the governor said.",
+)
+KHARKIV_TODAY = [
+    ("Ukraine: power restored in parts of Kharkiv", ""),
+    ("Ukraine says troops retake villages near Kharkiv", ""),
+    ("Residents leave Kharkiv by train as Ukraine evacuates", ""),
+    ("Ukraine opens an inquiry into a school fire in Kharkiv", ""),
+]
+
+
+async def test_two_reports_sharing_a_city_are_one_story_on_a_quiet_day(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer
+) -> None:
+    report(storage, "BBC", SHELLING)
+    await deliverer.drain()
+    report(storage, "Reuters", SHELLING_AGAIN)
+    await deliverer.drain()
+    [message] = bot_api.messages_to(A)
+    [edit] = bot_api.edits_to(A)
+    assert edit.message_id == message.message_id
+    assert edit.text.endswith("Also reported by: Reuters</i>")
+
+
+async def test_a_city_in_every_other_story_is_no_evidence_of_one_development(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer
+) -> None:
+    for index, text in enumerate(KHARKIV_TODAY):
+        report(storage, f"Outlet {index}", text)
+    report(storage, "BBC", SHELLING)
+    report(storage, "Reuters", SHELLING_AGAIN)
+    await deliverer.drain()
+    texts = [message.text for message in bot_api.messages_to(A)]
+    assert len(texts) == len(KHARKIV_TODAY) + 2, "every development alerts"
+    assert "Also reported by" not in "".join(texts)
+
+
 async def test_reports_further_apart_than_the_window_are_two_alerts(
     bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import content_sentences, html_to_text, unwrap_lines
+from bot.text import content_sentences, html_to_text, lead_text, unwrap_lines
 
 LEAD = "Troops moved at dawn."
 
@@ -44,6 +44,19 @@ def sentences(text: str) -> list[str]:
         "The post Troops move at dawn appeared first on wire.example.org.",
         "Читать далее →",
         "Подробнее",
+        # video and social feeds' footers
+        "Subscribe to Example News! https://bit.ly/example",
+        "Subscribe now",
+        "Follow us on X",
+        "Like us on Facebook: https://www.facebook.com/example",
+        "Watch more Example News video: http://video.example.com",
+        "Watch Example News Channel Live: http://live.example.com/",
+        "Visit our website at https://news.example.com",
+        "For more videos, click the link below:",
+        "Get more at: https://www.example.com/news",
+        "Facebook - https://www.facebook.com/ExampleNews",
+        "https://bit.ly/example",
+        "#ExampleNews #Kyiv #Covid-19",
     ],
 )
 def test_a_boilerplate_line_after_the_story_is_left_out(boilerplate: str) -> None:
@@ -99,6 +112,10 @@ def test_boilerplate_sentences_wherever_they_stand(text: str, expected: list[str
         # "read"/"more"/"share" inside a longer line
         "Read more closely, the memo says otherwise.",
         "Share the burden, envoys urged. NATO agreed.",
+        "Watch more closely, the minister said.",
+        "Subscribers to the service rose by a third.",
+        "Follow the money, investigators say.",
+        "The ministry put the decree online at https://gov.example/decree on Monday evening.",
     ],
 )
 def test_sentences_that_merely_mention_reading_or_posting_stay(text: str) -> None:
@@ -147,3 +164,24 @@ def test_spans_point_into_the_text_given() -> None:
 )
 def test_unwrap_lines(fragment: str, expected: str) -> None:
     assert html_to_text(unwrap_lines(fragment)) == expected
+
+
+def test_the_lead_stops_where_a_footer_begins() -> None:
+    description = (
+        "Troops moved at dawn. Talks resume today. #ExampleNews\n"
+        "Subscribe to Example News! https://bit.ly/example\n"
+        "Facebook: https://www.facebook.com/example\n"
+        "Example News is the most-watched channel for 18 years."
+    )
+    assert lead_text(description) == "Troops moved at dawn. Talks resume today."
+
+
+def test_the_lead_is_cut_after_the_sentence_that_reaches_the_limit() -> None:
+    sentence = "Troops moved along the border at dawn, officials in the region said."
+    assert lead_text(" ".join([sentence] * 20), limit=100) == f"{sentence} {sentence}"
+
+
+def test_the_lead_leaves_out_web_addresses_but_keeps_their_sentence() -> None:
+    text = "The decree is online at https://gov.example/decree since Monday evening."
+    assert lead_text(text) == "The decree is online at since Monday evening."
+    assert lead_text("") == ""
