@@ -12,7 +12,8 @@ for /stats.
 pacing, in-flight slots, holding back what a chat's settings keep):
 - deliver_messages.py renders what goes out: one alert, a merged message, a digest;
 - deliver_send.py sends one message and acts on Telegram's answer (429, blocked chats,
-  migrations, refused HTML, forum threads that are gone);
+  migrations, refused HTML);
+- deliver_threads.py decides where an alert goes when its forum thread is deleted or closed;
 - deliver_edits.py adds "Also reported by: …" to alerts already sent: later reports of a story
   a chat already received are edits, not messages (story_store.py). Edits share the per-chat
   order and the rate limiter with sends, after them;

@@ -9,7 +9,8 @@
 - group upgraded to supergroup → the subscriptions and pending alerts move;
 - HTML Telegram cannot parse → the plain-text rendering is sent instead;
 - a forum topic thread that was deleted → sent to the General topic, where that thread's
-  topics go from now on.
+  topics go from now on; one that is closed → sent to General this time, with a notice at
+  most once a day (deliver_threads.py).
 Every refusal is logged and recorded as an event for /stats; none raises.
 """
 
@@ -17,11 +18,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from telegram import Bot, InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -32,6 +31,7 @@ from telegram.error import (
 
 from .chat_settings import is_silent
 from .deliver_shared import _NO_PREVIEW, _retry_after, transient_failure
+from .deliver_threads import ForumThreads, thread_gone, topic_closed
 from .ratelimit import RateLimiter
 from .storage import Delivery, Storage
 from .story_store import Edit
@@ -43,8 +43,9 @@ log = logging.getLogger("bot.deliver")
 MAX_BACKOFF = 300.0
 
 
-class Sending:
-    """The send half of `Deliverer`, which sets the state below."""
+class Sending(ForumThreads):
+    """The send half of `Deliverer`, which sets the state below; where an alert goes when its
+    forum thread refuses it is `ForumThreads` (deliver_threads.py)."""
 
     _bot: Bot
     _storage: Storage
@@ -82,18 +83,29 @@ class Sending:
         except Forbidden as exc:
             self._give_up(delivery, "blocked", str(exc))
         except BadRequest as exc:
-            return await self._on_bad_request(delivery, exc)
+            return await self._on_bad_request(delivery, exc, text, parse_mode, reply_markup)
         except TelegramError as exc:  # timeouts, network and server errors, the rest
             self._postpone(delivery, self._backoff(delivery), *transient_failure(exc))
         return None
 
-    async def _on_bad_request(self, delivery: Delivery, exc: BadRequest) -> Message | None:
+    async def _on_bad_request(
+        self,
+        delivery: Delivery,
+        exc: BadRequest,
+        text: str,
+        parse_mode: str | None,
+        reply_markup: InlineKeyboardMarkup | None,
+    ) -> Message | None:
+        """Act on a 400; `text`, `parse_mode` and `reply_markup` are what was refused, for a
+        fallback that sends the same message elsewhere."""
         reason = exc.message.lower()
         if "chat not found" in reason or "user is deactivated" in reason:
             self._give_up(delivery, "chat_not_found", exc.message)
             return None
-        if delivery.thread_id is not None and _thread_gone(reason):
-            return await self._to_general_topic(delivery, exc)
+        if delivery.thread_id is not None and thread_gone(reason):
+            return await self._to_general_topic(delivery, exc, text, parse_mode, reply_markup)
+        if topic_closed(reason):
+            return await self._around_closed_topic(delivery, exc, text, parse_mode, reply_markup)
         if (
             "not enough rights" in reason
             or "have no rights" in reason
@@ -125,6 +137,10 @@ class Sending:
         except RetryAfter as plain_exc:  # the fallback met the rate limit: that chat waits
             self._rate_limited(delivery, plain_exc)
         except BadRequest as plain_exc:
+            if topic_closed(plain_exc.message.lower()):  # in case Telegram parses first
+                return await self._around_closed_topic(
+                    delivery, plain_exc, delivery.text_plain, None, None
+                )
             error = f"html refused ({exc.message}), plain text refused ({plain_exc.message})"
             log.error(
                 "alert undeliverable chat=%d delivery=%d error=%r",
@@ -139,23 +155,6 @@ class Sending:
                 delivery, self._backoff(delivery), "telegram", f"plain text refused: {plain_exc}"
             )
         return None
-
-    async def _to_general_topic(self, delivery: Delivery, exc: BadRequest) -> Message | None:
-        """The forum thread this alert was routed to is gone: send it to the General topic
-        instead (once: without a thread this cannot happen again), and route the thread's
-        topics there from now on, so the next alerts do not fail first."""
-        assert delivery.thread_id is not None
-        log.warning(
-            "forum thread gone chat=%d thread=%d error=%r: sending to the general topic",
-            delivery.chat_id,
-            delivery.thread_id,
-            exc.message,
-        )
-        self._storage.forget_thread(delivery.chat_id, delivery.thread_id)
-        self._storage.record_event("thread_not_found", delivery.chat_id)
-        return await self._attempt(
-            replace(delivery, thread_id=None), delivery.text_html, ParseMode.HTML
-        )
 
     def _silent(self, chat: int) -> bool:
         """Inside the chat's quiet hours messages make no sound."""
@@ -184,7 +183,3 @@ class Sending:
     @staticmethod
     def _backoff(delivery: Delivery | Edit) -> float:
         return float(min(2.0 ** (delivery.attempts + 1), MAX_BACKOFF))
-
-
-def _thread_gone(reason: str) -> bool:
-    return "thread not found" in reason or "topic_deleted" in reason
