@@ -25,6 +25,7 @@ from bot.summarise import summarise
 from .clock import FrozenClock as Clock
 from .conftest import TEST_TOPICS
 from .fake_bot_api import Failure, FakeBotAPI, SentMessage, check_telegram_html
+from .feed_server import Entry, FeedServer
 from .rules import matcher_from
 
 FORUM = -100900
@@ -269,3 +270,30 @@ def report(storage: Storage, feed: str, title: str) -> None:
     storage.record_poll(
         feed, f"https://{feed}.example.org/feed", [item], [summarise(item, matches)]
     )
+
+
+@pytest.mark.slow
+async def test_the_running_bot_sends_a_closed_threads_alerts_to_general_until_it_reopens(
+    feed_server: FeedServer, bot_api: FakeBotAPI, bot: object
+) -> None:
+    """End to end, as `python -m bot` runs: an admin subscribes in a thread, closes it, then
+    reopens it; the forum shows where each alert arrived."""
+    feed_server.publish("world", Entry("seed", "Nothing to see"))
+    bot_api.add_chat(FORUM, "supergroup", "Desk", forum=True)
+    await bot_api.says_in_group(FORUM, "/subscribe russia-ukraine", thread_id=WAR)
+    [reply] = await bot_api.wait_for_messages(FORUM, 1)
+    assert "arrive in this topic thread" in reply.text
+    await feed_server.wait_for_fetches("world", 2)  # the first poll only records what is there
+
+    bot_api.close_thread(FORUM, WAR)
+    feed_server.publish("world", Entry("war", "Troops leave Kyiv suburbs"))
+    notice, alert = (await bot_api.wait_for_messages(FORUM, 3, within=40.0))[1:]
+    assert (notice.thread_id, alert.thread_id) == (None, None)
+    assert "thread 5 is closed" in notice.text
+    assert "Troops leave Kyiv suburbs" in alert.text
+
+    bot_api.reopen_thread(FORUM, WAR)
+    feed_server.publish("world", Entry("talks", "Ukraine talks resume"))
+    back = (await bot_api.wait_for_messages(FORUM, 4, within=40.0))[3]
+    assert back.thread_id == WAR
+    assert "Ukraine talks resume" in back.text
