@@ -4,7 +4,8 @@ Later reports of a story a chat already received are queued as edits (story_stor
 `Deliverer` (deliver.py) starts due edits after its sends, in the same per-chat order, through
 the same in-flight slots and rate limiter: Telegram counts edits against the same limits. The
 same answers steer an edit as a send, except that a message that cannot be edited (deleted by
-its reader, too old) gives up that edit alone, and "not modified" is done.
+its reader, too old, in a forum thread an admin closed) gives up that edit alone, without
+holding up the chat's other sends and edits, and "not modified" is done.
 """
 
 from __future__ import annotations
@@ -192,8 +193,8 @@ def _not_modified(exc: BadRequest) -> bool:
 
 
 def _cannot_edit(exc: BadRequest) -> bool:
-    """The message is gone or frozen (deleted by its reader, older than 48 h), or the chat
-    is: trying again would never work."""
+    """The message is gone or frozen (deleted by its reader, older than 48 h, in a closed
+    forum thread), or the chat is: trying again would not work (soon enough to matter)."""
     reason = exc.message.lower()
     return any(
         phrase in reason
@@ -204,5 +205,8 @@ def _cannot_edit(exc: BadRequest) -> bool:
             "message not found",
             "chat not found",
             "rights",
+            # A closed forum thread: whether Telegram refuses edits there is not documented;
+            # if it does, the alert is still readable, and the edit must not wait for a reopen.
+            "topic_closed",
         )
     )

@@ -1,6 +1,7 @@
-"""What the deliverer's sends (deliver.py) and story edits (deliver_edits.py) share: how much
-of the outbox is read at once, the pause after a crash, the send options, and the reading of
-Telegram's refusals (how long a 429 asks to wait, whether an error is the server's).
+"""What the deliverer's loop (deliver.py), sends (deliver_send.py) and story edits
+(deliver_edits.py) share: how much of the outbox is read at once, the pause after a crash,
+the send options, and the reading of Telegram's refusals (how long a 429 asks to wait,
+whether an error is the server's).
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ Groups, forums and channels: `add_chat` registers a chat (type, title, @username
 that getChat finds; `set_member` sets what getChatMember answers for a (chat, user); a user the
 test did not configure is the group's creator (so a plain group test is run by its owner) and
 not a member of a channel. `says_in_group` speaks in a forum thread or as an anonymous admin;
-`delete_thread` makes sends to a forum thread fail as Telegram does; `bot_rights` changes the
-bot's own status (my_chat_member) with its rights.
+`delete_thread` makes sends to a forum thread fail as Telegram does; `close_thread` and
+`reopen_thread` act out an admin closing a topic (or General) and reopening it; `bot_rights`
+changes the bot's own status (my_chat_member) with its rights.
 
 editMessageText and editMessageReplyMarkup change a message the bot sent (recorded in `edits`), answers as Telegram
 does when the message is gone or unchanged, and can be told to fail (`fail_next_edit`).
@@ -185,6 +186,7 @@ class FakeBotAPI:
         self.chats: dict[int, dict[str, Any]] = {}  # registered with add_chat
         self.members: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, user) → ChatMember
         self.deleted_threads: set[tuple[int, int]] = set()
+        self.closed_threads: set[tuple[int, int | None]] = set()  # (chat, thread; None: General)
         self.callback_answers: list[dict[str, Any]] = []  # answerCallbackQuery calls
         self.edits: list[EditedMessage] = []
         self._edit_failures: dict[int, deque[Failure]] = defaultdict(deque)
@@ -571,6 +573,14 @@ class FakeBotAPI:
         """Sends to this forum thread now fail with "message thread not found"."""
         self.deleted_threads.add((chat_id, thread_id))
 
+    def close_thread(self, chat_id: int, thread_id: int | None) -> None:
+        """An admin closed this forum topic (None: the General topic): sends to it now fail
+        with TOPIC_CLOSED, as they do for a bot that cannot manage topics."""
+        self.closed_threads.add((chat_id, thread_id))
+
+    def reopen_thread(self, chat_id: int, thread_id: int | None) -> None:
+        self.closed_threads.discard((chat_id, thread_id))
+
     async def says_in_group(
         self,
         chat_id: int,
@@ -636,6 +646,8 @@ class FakeBotAPI:
         thread = params.get("message_thread_id")
         if thread is not None and (chat_id, int(thread)) in self.deleted_threads:
             return Failure(400, "Bad Request: message thread not found")
+        if (chat_id, None if thread is None else int(thread)) in self.closed_threads:
+            return Failure(400, "Bad Request: TOPIC_CLOSED")
         bot = self.members.get((chat_id, BOT_USER["id"]))
         if self._chat_types.get(chat_id) == "channel" and not (
             bot and bot["status"] == "administrator" and bot.get("can_post_messages")

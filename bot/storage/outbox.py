@@ -108,11 +108,29 @@ class OutboxMixin(StorageBase):
 
     def record_event(self, kind: str, chat_id: int | None = None, at: float | None = None) -> None:
         """Something /stats counts: rate_limited, network, server_error, timeout, blocked,
-        chat_not_found, migrated, plain_text, undeliverable."""
+        chat_not_found, migrated, plain_text, undeliverable, thread_not_found, topic_closed,
+        general_closed."""
         self._db.execute(
             "INSERT INTO delivery_events VALUES (?, ?, ?)",
             (at if at is not None else time.time(), kind, chat_id),
         )
+
+    # -- closed forum threads: when General was last told (deliver_threads.py) ---------------
+
+    def closed_thread_noticed_at(self, chat_id: int, thread_id: int) -> float | None:
+        """When the chat was last told that this closed thread's alerts come to General."""
+        row = self._db.execute(
+            "SELECT noticed_at FROM closed_threads WHERE chat_id = ? AND thread_id = ?",
+            (chat_id, thread_id),
+        ).fetchone()
+        return None if row is None else float(row["noticed_at"])
+
+    def note_closed_thread(self, chat_id: int, thread_id: int, at: float) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO closed_threads VALUES (?, ?, ?)", (chat_id, thread_id, at)
+        )
+
+    # -- /stats --------------------------------------------------------------------------------
 
     def delivery_stats(self, now: datetime | None = None) -> DeliveryStats:
         """Queue depth, sends in the last hour, failures by kind and end-to-end latency (item

@@ -168,4 +168,14 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE deliveries ADD COLUMN batch INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX deliveries_held ON deliveries(next_attempt_at) WHERE status = 'held';
     """,
+    # 10: forum topic threads found closed (TOPIC_CLOSED): when the chat's General topic was
+    # last told that a thread's alerts come there instead (at most once a day per thread).
+    """
+    CREATE TABLE closed_threads (
+        chat_id INTEGER NOT NULL,
+        thread_id INTEGER NOT NULL,
+        noticed_at REAL NOT NULL,
+        PRIMARY KEY (chat_id, thread_id)
+    ) WITHOUT ROWID;
+    """,
 )
