@@ -3,10 +3,11 @@
 command with an @channel among its arguments (targets.py decides which chat a command applies to).
 
 Nobody can send the bot commands inside a channel, so a channel's administrators manage its
-alerts from their private chat with the bot. Before anything changes the bot checks, in order:
+alerts from their private chat with the bot. Before it shows or changes anything of a channel,
+the bot checks, in order:
 1. the name is a channel's public @username, and getChat finds a channel by it;
 2. the bot is an administrator of it (getChatMember(channel, bot)), with the right to post
-   messages when subscribing;
+   messages for the commands that make alerts arrive there (subscribing, adding a watch);
 3. the user is the channel's creator or one of its administrators (getChatMember(channel, user)).
 Each failure gets its own reply saying what to fix; nothing changes then.
 """
