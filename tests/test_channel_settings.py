@@ -18,7 +18,7 @@ from bot.storage import Storage
 from .conftest import running
 from .fake_bot_api import BOT_USER, FakeBotAPI, check_telegram_html
 from .feed_server import Entry, FeedServer
-from .test_groups import ADMIN, CHANNEL, GROUP, answer, said
+from .test_groups import ADMIN, CHANNEL, FORUM, GROUP, answer, said
 from .test_settings_commands import until_held
 
 pytestmark = pytest.mark.slow
@@ -222,3 +222,12 @@ async def test_help_shows_how_to_manage_a_channel(bot_api: FakeBotAPI, bot: obje
     assert "Channels you run" in shown
     for example in ("/watch @yourchannel Putin", "/digest @yourchannel daily 08:00"):
         assert example in shown
+
+
+async def test_a_watch_set_in_a_forum_thread_is_the_whole_chats(
+    bot_api: FakeBotAPI, bot: object
+) -> None:
+    bot_api.add_chat(FORUM, "supergroup", "Desk", forum=True)
+    added = await answer(bot_api, FORUM, "/watch Putin", thread_id=5)
+    assert "New items that mention it will arrive here." in added
+    assert "this topic thread" not in added, "watch alerts are not routed to a thread"

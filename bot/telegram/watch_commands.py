@@ -99,9 +99,10 @@ class WatchCommands:
                 if target.channel
                 else f"Try a headline with /test; stop with {stop}"
             )
+            # Not target.where: a watch's alerts go to the chat, not to a forum thread
+            where = f"in {target.name}" if target.channel else "here"
             text = (
-                f"👁 {added} {shown}{also}. New items that mention it will arrive "
-                f"{target.where}.\n{after}"
+                f"👁 {added} {shown}{also}. New items that mention it will arrive {where}.\n{after}"
             )
         await _reply(update, text)
 
