@@ -92,9 +92,10 @@ async def test_a_channels_settings_are_set_in_private_and_apply_in_the_channel(
             "/quiet @worldalerts off",
             "/pause @worldalerts",
             "/settings",
+            "/settings @worldalerts",
         )
         replies = [await answer(bot_api, ADMIN, command) for command in commands]
-        _, zone, digest, quiet, shown, digest_off, quiet_off, pause, own = replies
+        _, zone, digest, quiet, shown, digest_off, quiet_off, pause, own, paused = replies
         assert "Time zone for @worldalerts set to Europe/Berlin" in zone
         assert "/settings @worldalerts shows them all" in zone
         assert "Digest daily at 08:00, Europe/Berlin time" in digest
@@ -113,6 +114,7 @@ async def test_a_channels_settings_are_set_in_private_and_apply_in_the_channel(
         assert "Settings for this chat" in own
         assert "Time zone: UTC" in own, "the admin's own settings did not change"
         assert "Paused: no" in own
+        assert "Paused: yes, until /resume @worldalerts" in paused
 
         await feed_server.wait_for_fetches("world", 2)
         feed_server.publish("world", Entry("hot", "NATO says troops are massing"))

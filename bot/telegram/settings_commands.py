@@ -77,7 +77,7 @@ class SettingsCommands:
             f"Time zone: {settings.timezone} (it is {local_text(now, zone, now)} there now)",
             f"Digest: {digest_text(settings)}{self._next_digest(settings)}",
             f"Quiet hours: {quiet_text(settings)}",
-            f"Paused: {pause_text(settings, now)}",
+            f"Paused: {pause_text(settings, now, f'/resume{target.suffix}')}",
         ]
         held, release = self._storage.held_summary(target.chat_id)
         if held:
