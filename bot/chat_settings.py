@@ -328,9 +328,10 @@ def quiet_text(settings: ChatSettings) -> str:
     return f"{clock_text(settings.quiet_start)}–{clock_text(settings.quiet_end)}, {what}"
 
 
-def pause_text(settings: ChatSettings, now: datetime) -> str:
+def pause_text(settings: ChatSettings, now: datetime, resume: str = "/resume") -> str:
+    """Whether the chat is paused, and until when; `resume` is the command that ends it."""
     if not is_paused(settings, now):
         return "no"
     if settings.paused_until is None:
-        return "yes, until /resume"
+        return f"yes, until {resume}"
     return f"yes, until {local_text(settings.paused_until, settings.zone, now)}"

@@ -1,11 +1,13 @@
-"""Channels managed from a private chat: `/subscribe <topic> @channel`, `/unsubscribe <topic>
-@channel`, `/list @channel`.
+"""Channels managed from a private chat: `/subscribe <topic> @channel`, `/watch @channel
+<phrase>`, `/digest @channel daily 08:00` and every other subscription, watch and settings
+command with an @channel among its arguments (targets.py decides which chat a command applies to).
 
 Nobody can send the bot commands inside a channel, so a channel's administrators manage its
-alerts from their private chat with the bot. Before anything changes the bot checks, in order:
+alerts from their private chat with the bot. Before it shows or changes anything of a channel,
+the bot checks, in order:
 1. the name is a channel's public @username, and getChat finds a channel by it;
 2. the bot is an administrator of it (getChatMember(channel, bot)), with the right to post
-   messages when subscribing;
+   messages for the commands that make alerts arrive there (subscribing, adding a watch);
 3. the user is the channel's creator or one of its administrators (getChatMember(channel, user)).
 Each failure gets its own reply saying what to fix; nothing changes then.
 """
@@ -54,9 +56,13 @@ async def resolve_channel(
     user has been told why."""
     chat = update.effective_chat
     user = update.effective_user
-    example = f"/subscribe topic {html.escape(name[:40])}"
+    command = _command(update)
     if chat is None or chat.type != Chat.PRIVATE or user is None:
-        await _reply(update, f"Manage a channel's alerts in a private chat with me: {example}")
+        await _reply(
+            update,
+            "Manage a channel's alerts in a private chat with me: send me "
+            f"{command} {html.escape(name[:40])} there.",
+        )
         return None
     if not _USERNAME.fullmatch(name):
         await _reply(
@@ -78,7 +84,7 @@ async def resolve_channel(
     if found.type != Chat.CHANNEL:
         await _reply(
             update,
-            f"{name} is a group, not a channel: add me to it and send /subscribe there.",
+            f"{name} is a group, not a channel: add me to it and send {command} there.",
         )
         return None
     if not await _bot_may_post(update, context, found.id, name, need_post):
@@ -123,6 +129,14 @@ async def _bot_may_post(
         )
         return False
     return True
+
+
+def _command(update: Update) -> str:
+    """The command the user sent ("/watch"), without a bot's @username, for examples."""
+    message = update.effective_message
+    words = (message.text or "").split() if message is not None else []
+    command = words[0].split("@", 1)[0] if words and words[0].startswith("/") else "/subscribe"
+    return html.escape(command[:40])
 
 
 async def _reply(update: Update, text: str) -> None:

@@ -14,7 +14,6 @@ import html
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from telegram import BotCommand, Chat, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ParseMode
@@ -30,9 +29,10 @@ from telegram.ext import (
 from ..catalog import Catalog
 from ..storage import Storage
 from ..watches import why_delivery_text
-from .channels import channel_argument, resolve_channel
+from .channels import channel_argument
 from .keyboards import topics_keyboard
-from .permissions import can_post, may_change
+from .permissions import can_post
+from .targets import Target, command_target, may_change_target
 
 log = logging.getLogger(__name__)
 
@@ -58,27 +58,6 @@ COMMANDS = (
 
 _SPLIT = re.compile(r"[\s,;]+")
 Context = ContextTypes.DEFAULT_TYPE
-
-
-@dataclass(frozen=True)
-class _Target:
-    """The chat a subscription command changes: this one (in its forum thread), or a channel."""
-
-    chat_id: int
-    name: str  # "This chat" or "@channel"
-    thread_id: int | None = None
-    channel: bool = False
-
-    @property
-    def where(self) -> str:
-        if self.channel:
-            return f"in {self.name}"
-        return "in this topic thread" if self.thread_id is not None else "here"
-
-    @property
-    def suffix(self) -> str:
-        """What to add to an example command so it applies to this target."""
-        return f" {self.name}" if self.channel else ""
 
 
 class ChatCommands:
@@ -137,8 +116,12 @@ class ChatCommands:
             "/pause 2h (or 30m, 1d; alone: until /resume) – alerts wait, none are lost; /resume\n"
             "/timezone Europe/Berlin – your time zone, for all of the above and alert times\n"
             "/start – what this bot does\n"
-            f"/subscribe {example} @yourchannel – in a private chat: the same for a channel "
-            "you run, where the bot is an admin (also /unsubscribe, /list @yourchannel)\n\n"
+            "\n<b>Channels</b> you run, where the bot is an admin: in a private chat with me, "
+            "add its @name to a subscription, watch or settings command, e.g. "
+            f"/subscribe {example} @yourchannel, /watch @yourchannel Putin, "
+            "/digest @yourchannel daily 08:00, /settings @yourchannel "
+            "(also /unsubscribe, /list, /unwatch, /watchlist, /quiet, /pause, /resume, "
+            "/timezone)\n\n"
             "One alert per development, with a short summary, a link, and buttons: "
             "Why? explains it, Mute stops its topic. Other outlets' reports of it are added "
             "to that alert (“Also reported by”) without a new ping."
@@ -354,24 +337,16 @@ class ChatCommands:
         *,
         change: bool,
         subscribing: bool = False,
-    ) -> _Target | None:
+    ) -> Target | None:
         """What a subscription command applies to, or None when the user may not (they have
         been told why): a named channel they administer, else this chat (changing it in a
         group takes an admin)."""
-        if channel is not None:
-            found = await resolve_channel(update, context, channel, need_post=subscribing)
-            if found is None:
-                return None
-            if subscribing:  # the bot may post there: the channel is (again) active
-                self._storage.remember_chat(found.id, Chat.CHANNEL, found.title)
-            return _Target(found.id, found.name, channel=True)
-        if change and not await may_change(update, context):
+        target = await command_target(
+            update, context, self._storage, channel, need_post=subscribing
+        )
+        if target is None or (change and not await may_change_target(update, context, target)):
             return None
-        chat = update.effective_chat
-        message = update.effective_message
-        assert chat is not None  # command handlers only run for messages, which have a chat
-        thread = message.message_thread_id if message and message.is_topic_message else None
-        return _Target(chat.id, "This chat", thread)
+        return target
 
     def _remember(self, update: Update) -> Chat:
         chat = update.effective_chat

@@ -1,9 +1,11 @@
 """Watch commands: `/watch <phrase>`, `/unwatch <phrase>`, `/watchlist`, and `/test <headline>`.
 
 A watch is a chat's own keyword, like a Google Alert inside Telegram (see watches.py for how a
-phrase matches). Replies are short, echo the phrase escaped, and say what to do next. The
-changing handlers (`watch`, `unwatch`) each start by identifying the chat, where a permission
-check can go.
+phrase matches). Replies are short, echo the phrase escaped, and say what to do next. The watch
+commands apply to this chat, or, from a private chat, to a channel the user administers:
+`/watch @channel <phrase>` (targets.py resolves it and checks the rights; adding a watch to a
+channel needs the bot's right to post there). Changing this chat's watches is guarded like its
+subscriptions (in a group: admins only).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from ..watches import (
     same_watches,
     watch_problem,
 )
-from .permissions import may_change
+from .channels import channel_argument
+from .targets import Target, command_target, may_change_target
 
 Context = ContextTypes.DEFAULT_TYPE
 EXAMPLE_HEADLINE = "Putin meets NATO envoy as troops gather"
@@ -52,85 +55,105 @@ class WatchCommands:
         ]
 
     async def watch(self, update: Update, context: Context) -> None:
-        """Add a phrase this chat wants alerts for."""
-        if not await may_change(update, context):  # in a group: its admins only
+        """Add a phrase this chat (or a named channel) wants alerts for."""
+        target, phrase = await self._target(update, context, change=True, need_post=True)
+        if target is None:
             return
-        chat = self._remember(update)
-        phrase = normalise(" ".join(context.args or ()))
+        at = target.suffix
         if not phrase:
             await _reply(
                 update,
-                "What should I watch for? For example: /watch Putin or /watch grain deal\n"
+                f"What should I watch for? For example: /watch{at} Putin or "
+                f"/watch{at} grain deal\n"
                 f"Up to {WATCH_LIMIT} phrases per chat, {PHRASE_LIMIT} characters each.",
             )
             return
         problem = watch_problem(phrase)
         if problem is not None:
-            await _reply(update, f"{html.escape(problem)} For example: /watch grain deal")
+            await _reply(update, f"{html.escape(problem)} For example: /watch{at} grain deal")
             return
         shown = _quoted(phrase)
-        same = same_watches(phrase, self._storage.watches(chat.id), self._catalog())
-        result = "exists" if same else self._storage.add_watch(chat.id, phrase, WATCH_LIMIT)
+        chat_id = target.chat_id
+        same = same_watches(phrase, self._storage.watches(chat_id), self._catalog())
+        result = "exists" if same else self._storage.add_watch(chat_id, phrase, WATCH_LIMIT)
         if result == "exists":
             existing = _list(same) if same and same != [phrase] else shown
+            catches = f", which catches {shown} too" if existing != shown else ""
             text = (
-                f"This chat already watches {existing}, which catches {shown} too. "
-                "/watchlist shows all its watches."
-                if existing != shown
-                else f"This chat already watches {shown}. /watchlist shows all its watches."
+                f"{target.name} already watches {existing}{catches}. "
+                f"/watchlist{at} shows all its watches."
             )
         elif result == "full":
             text = (
-                f"This chat has {WATCH_LIMIT} watches, the most I keep. "
-                "Remove one with /unwatch &lt;phrase&gt; first; /watchlist shows them."
+                f"{target.name} has {WATCH_LIMIT} watches, the most I keep. "
+                f"Remove one with /unwatch{at} &lt;phrase&gt; first; /watchlist{at} shows them."
             )
         else:
             others = also_catches(phrase, self._catalog())
             also = f" (also catches {', '.join(map(_quoted, others))})" if others else ""
+            added = f"{target.name} now watches" if target.channel else "Watching"
+            stop = f"/unwatch{at} {html.escape(phrase)}"
+            # /test tries a headline on the chat it is sent in, so a channel's reply omits it
+            after = (
+                f"Stop with {stop}"
+                if target.channel
+                else f"Try a headline with /test; stop with {stop}"
+            )
+            # Not target.where: a watch's alerts go to the chat, not to a forum thread
+            where = f"in {target.name}" if target.channel else "here"
             text = (
-                f"👁 Watching {shown}{also}. New items that mention it will arrive here.\n"
-                f"Try a headline with /test; stop with /unwatch {html.escape(phrase)}"
+                f"👁 {added} {shown}{also}. New items that mention it will arrive {where}.\n{after}"
             )
         await _reply(update, text)
 
     async def unwatch(self, update: Update, context: Context) -> None:
-        """Remove one of this chat's watches, or all of them."""
-        if not await may_change(update, context):  # in a group: its admins only
+        """Remove one of this chat's (or a named channel's) watches, or all of them."""
+        target, phrase = await self._target(update, context, change=True)
+        if target is None:
             return
-        chat = self._remember(update)
-        phrase = normalise(" ".join(context.args or ()))
-        current = self._storage.watches(chat.id)
+        current = self._storage.watches(target.chat_id)
         if not phrase:
-            listing = f"This chat watches {_list(current)}." if current else "It watches nothing."
-            await _reply(update, f"Which one? For example: /unwatch Putin\n{listing}")
+            listing = (
+                f"{target.name} watches {_list(current)}." if current else "It watches nothing."
+            )
+            await _reply(
+                update, f"Which one? For example: /unwatch{target.suffix} Putin\n{listing}"
+            )
             return
         if phrase.lower() == "all":
             wanted = current
         else:  # every watch that catches what the phrase names, whatever its case or script
             wanted = same_watches(phrase, current, self._catalog())
-        removed = self._storage.remove_watches(chat.id, wanted)
+        removed = self._storage.remove_watches(target.chat_id, wanted)
         if removed:
-            text = f"🔕 Stopped watching {_list(removed)}. /watchlist shows the rest."
+            where = f" in {target.name}" if target.channel else ""
+            text = (
+                f"🔕 Stopped watching {_list(removed)}{where}. "
+                f"/watchlist{target.suffix} shows the rest."
+            )
         else:
-            text = f"This chat doesn't watch {_quoted(phrase)}. " + (
+            text = f"{target.name} doesn't watch {_quoted(phrase)}. " + (
                 f"It watches {_list(current)}." if current else "It watches nothing yet."
             )
         await _reply(update, text)
 
     async def watchlist(self, update: Update, context: Context) -> None:
-        """The phrases this chat watches."""
-        chat = self._remember(update)
-        current = self._storage.watches(chat.id)
+        """The phrases this chat (or a named channel) watches."""
+        target, _ = await self._target(update, context, change=False)
+        if target is None:
+            return
+        at = target.suffix
+        current = self._storage.watches(target.chat_id)
         if not current:
             text = (
-                "This chat watches no phrases yet. Add your own keyword, like a Google Alert: "
-                "/watch Putin"
+                f"{target.name} watches no phrases yet. Add your own keyword, like a Google "
+                f"Alert: /watch{at} Putin"
             )
         else:
             lines = "\n".join(f"• {_quoted(p)}" for p in current)
             text = (
-                f"👁 <b>This chat watches</b> ({len(current)} of {WATCH_LIMIT})\n{lines}\n\n"
-                "Add: /watch &lt;phrase&gt; · remove: /unwatch &lt;phrase&gt;"
+                f"👁 <b>{target.name} watches</b> ({len(current)} of {WATCH_LIMIT})\n{lines}\n\n"
+                f"Add: /watch{at} &lt;phrase&gt; · remove: /unwatch{at} &lt;phrase&gt;"
             )
         await _reply(update, text)
 
@@ -153,6 +176,18 @@ class WatchCommands:
             set(self._storage.subscriptions(chat.id)),
         )
         await _reply(update, text)
+
+    async def _target(
+        self, update: Update, context: Context, *, change: bool, need_post: bool = False
+    ) -> tuple[Target | None, str]:
+        """The chat the command applies to (None: the user may not, and was told why) and
+        the phrase its other arguments make."""
+        self._remember(update)
+        arguments, channel = channel_argument(context.args)
+        target = await command_target(update, context, self._storage, channel, need_post=need_post)
+        if target is None or (change and not await may_change_target(update, context, target)):
+            return None, ""
+        return target, normalise(" ".join(arguments))
 
     def _remember(self, update: Update) -> Chat:
         chat = update.effective_chat
