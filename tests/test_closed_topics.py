@@ -21,6 +21,7 @@ from bot.models import Item, TopicMatch
 from bot.ratelimit import AlertBudget
 from bot.storage import Delivery, Storage
 from bot.summarise import summarise
+from bot.telegram.admin import render_stats
 
 from .clock import FrozenClock as Clock
 from .conftest import TEST_TOPICS
@@ -87,6 +88,7 @@ async def test_a_closed_threads_alerts_go_to_general_with_one_notice_until_it_re
     assert storage.subscription_threads(FORUM)["russia-ukraine"] == WAR, "the route is kept"
     assert storage.delivery_stats().queue_depth == 0
     assert storage.delivery_stats().failures_last_day == {"topic_closed": 2}
+    assert "2 forum thread closed (sent to General)" in render_stats(storage.delivery_stats())
 
     bot_api.reopen_thread(FORUM, WAR)
     queue(storage, "Kyiv reopens its airport")

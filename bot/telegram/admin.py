@@ -181,6 +181,9 @@ FAILURE_NAMES = {
     "undeliverable": "undeliverable",
     "no_rights": "no right to post",
     "edit_failed": "edits given up (message deleted or too old)",
+    "thread_not_found": "forum thread deleted (sent to General)",
+    "topic_closed": "forum thread closed (sent to General)",
+    "general_closed": "given up: General closed too",
 }
 
 
