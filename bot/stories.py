@@ -77,6 +77,7 @@ from .story_lexicon import (
     PHASES,
     REFERENCES,
     SIDES_OF_ONE,
+    SPEAKS_FOR,
     TRANSLITERATION,
 )
 from .text import fold_word, html_to_text, lead_text, sentence_spans, tokens, unwrap_lines
@@ -295,6 +296,9 @@ class Fingerprint:
     title_numbers: frozenset[str]  # figures of the title
     title_refers: bool  # the title reports a reply to or consequence of another development
     quote: bool  # the title quotes someone ("Kuleba: …", "… 'not a bluff'")
+    # name keys of every word of the text, capitalised or not: "Drama Theatre" is no name the
+    # other item lacks when it says "the theatre"
+    mentions: frozenset[str] = frozenset()
 
 
 def _common_keys() -> frozenset[str]:
@@ -334,6 +338,7 @@ def fingerprint(item: Item, matches: Sequence[TopicMatch] = ()) -> Fingerprint:
         title_numbers=frozenset(_numbers(title)),
         title_refers=bool(_kinds(title, _REFERENCE_PATTERN)),
         quote=bool(_SPEAKER.match(title) or _QUOTED.search(title)),
+        mentions=frozenset(name_key(token) for token in tokens(text)),
     )
 
 
@@ -409,7 +414,7 @@ def reply_by_a_newcomer(a: Fingerprint, b: Fingerprint) -> list[str]:
     if a.title_refers == b.title_refers:
         return []
     replying, other = (a, b) if a.title_refers else (b, a)
-    return sorted(replying.title_names - other.names - other.maybe_names)
+    return sorted(_newcomers(replying.title_names, other))
 
 
 def kinds_differ(a: Fingerprint, b: Fingerprint) -> bool:
@@ -427,8 +432,15 @@ def kinds_differ(a: Fingerprint, b: Fingerprint) -> bool:
 def new_names(a: Fingerprint, b: Fingerprint) -> list[str]:
     """Names of one headline (not common ones) that the other item never mentions: a new
     actor ("Erdogan vows to block …" after "Finland and Sweden apply …")."""
-    known_a, known_b = a.names | a.maybe_names, b.names | b.maybe_names
-    return sorted(a.title_names - known_b | b.title_names - known_a)
+    return sorted(_newcomers(a.title_names, b) | _newcomers(b.title_names, a))
+
+
+def _newcomers(names: frozenset[str], other: Fingerprint) -> frozenset[str]:
+    """Of `names`, those the `other` item never mentions, nor the side they speak for."""
+    known = other.names | other.maybe_names | other.mentions
+    return frozenset(
+        name for name in names - known if not known.intersection(SPEAKS_FOR.get(name, ()))
+    )
 
 
 def news_of_its_own(a: Fingerprint, b: Fingerprint) -> list[str]:

@@ -190,6 +190,25 @@ REFERENCES: tuple[str, ...] = (
     "у відповідь", "засудив", "пообіцяв", "orders", "приказал", "поручил", "наказав",
 )
 
+# Who speaks for whom (name key → the keys of their country or body, and its capital):
+# "Scholz approves Leopard deliveries" brings no newcomer into a story whose other report says
+# "Germany will deliver"; a newcomer is someone from a side the other report never mentions.
+SPEAKS_FOR: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("putin", "lavro", "shoig", "pesko", "zakharova", "medve", "nebenzya", "patrushev"),
+        ("russia", "moscow", "kremlin"),
+    ),
+    **dict.fromkeys(
+        ("zelen", "kuleb", "yermak", "podolyak", "reznikov", "shmyhal", "umerov", "zaluzhny"),
+        ("ukrai", "kyiv"),
+    ),
+    **dict.fromkeys(("biden", "blink", "austi", "sulli"), ("usa", "us", "unite", "washi")),
+    "scholz": ("germany",), "macron": ("france",),
+    **dict.fromkeys(("johnson", "truss", "sunak"), ("britain",)),
+    "xi": ("china",), "lukashenko": ("belarus", "minsk"), "duda": ("poland",),
+    "stoltenberg": ("nato",), "guterres": ("un",), "grossi": ("iaea",),
+}
+
 # Cyrillic letters (Russian and Ukrainian) to Latin, as English-language wires spell names.
 TRANSLITERATION = {
     "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "є": "ye",
