@@ -32,6 +32,8 @@ CONCEPTS: dict[str, str] = {
               "regiment* войск* военнослужащ* солдат* бойц* батальон* бригад* полк "
               "полка полков військов* військ* вояк*",
     "withdraw": "withdr* quit quits quitting pull*+out+of pullback* pullout* pull*+back "
+                "suspend*+participation suspend*+its+participation приостанов*+участи* "
+                "призупин*+участ* "
                 "вывест* вивест* "
                 "pull*+out retreat* regroup* redeploy* "
                 "evacuate+troops вывод* вывел* выведен* отвод* отвел* отведен* отступ* "
@@ -281,7 +283,7 @@ NAMES: dict[str, str] = {
     "bakhmut": "bakhmut* artemovsk* artemivsk* бахмут* артемовск* артемівськ*",
     "odesa": "odesa* odessa* одес* одесс*",
     "chornobyl": "chornobyl* chernobyl* чорнобил* чернобыл*",
-    "lyman": "lyman* liman* лиман*",
+    "lyman": "lyman* liman* лиман* krasn*+liman* красн*+лиман*",
     "izium": "izium* izyum* изюм* ізюм*",
     "balakliia": "balakli* balakle* балакле* балаклі*",
     "kupiansk": "kupiansk* kupyansk* купянск* куп'янськ* купянськ*",

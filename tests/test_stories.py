@@ -375,3 +375,10 @@ def test_a_name_the_other_report_writes_in_lower_case_is_not_new() -> None:
     )
     assert "drama" in new_names(a, b)
     assert "theat" not in new_names(a, b)
+
+
+def test_suspending_participation_is_pulling_out() -> None:
+    a = fp("Russia suspends participation in the grain deal", "Moscow cited the fleet attack.")
+    b = fp("Russia pulls out of the grain deal", "The Kremlin blamed the fleet attack.", hours=1)
+    assert "withdraw" in a.title_concepts & b.title_concepts
+    assert "lyman" in fp("Troops leave Krasny Liman").names
