@@ -42,7 +42,8 @@ Decision, for two items within the window without the same link:
    or stages; each concept or uncommon name of a headline that the other item never mentions
    (news or an actor of its own: "… orders troops in" after "… recognises independence"),
    except the concepts of a headline that quotes someone ("Putin: 'not a bluff'") next to
-   one that does not (a quote comments on a development rather than reporting a new one);
+   one that does not (a quote comments on a development rather than reporting a new one),
+   and the words in quotation marks of any headline ("… would bring 'severe sanctions'");
    both headlines carrying figures none of which the other text repeats (another count,
    another sum). The items are one story from THRESHOLD points. `why_same` says which
    evidence decided, for logs.
@@ -299,6 +300,8 @@ class Fingerprint:
     # name keys of every word of the text, capitalised or not: "Drama Theatre" is no name the
     # other item lacks when it says "the theatre"
     mentions: frozenset[str] = frozenset()
+    # concepts of the headline outside quotation marks: what it reports, not what someone said
+    title_claims: frozenset[str] = frozenset()
 
 
 def _common_keys() -> frozenset[str]:
@@ -339,6 +342,7 @@ def fingerprint(item: Item, matches: Sequence[TopicMatch] = ()) -> Fingerprint:
         title_refers=bool(_kinds(title, _REFERENCE_PATTERN)),
         quote=bool(_SPEAKER.match(title) or _QUOTED.search(title)),
         mentions=frozenset(name_key(token) for token in tokens(text)),
+        title_claims=_concepts(_QUOTED.sub(" ", core)),
     )
 
 
@@ -446,8 +450,8 @@ def _newcomers(names: frozenset[str], other: Fingerprint) -> frozenset[str]:
 def news_of_its_own(a: Fingerprint, b: Fingerprint) -> list[str]:
     """What one headline says happened (story_concepts.DEVELOPMENTS) that the other item never
     mentions: "… orders troops in" after "… recognises independence"."""
-    own_a = frozenset() if a.quote and not b.quote else a.title_concepts - b.concepts
-    own_b = frozenset() if b.quote and not a.quote else b.title_concepts - a.concepts
+    own_a = frozenset() if a.quote and not b.quote else a.title_claims - b.concepts
+    own_b = frozenset() if b.quote and not a.quote else b.title_claims - a.concepts
     return sorted(own_a | own_b)
 
 

@@ -22,6 +22,7 @@ from bot.stories import (
     headline_core,
     name_key,
     new_names,
+    news_of_its_own,
     reply_by_a_newcomer,
     same_story,
     shared_names,
@@ -382,3 +383,9 @@ def test_suspending_participation_is_pulling_out() -> None:
     b = fp("Russia pulls out of the grain deal", "The Kremlin blamed the fleet attack.", hours=1)
     assert "withdraw" in a.title_concepts & b.title_concepts
     assert "lyman" in fp("Troops leave Krasny Liman").names
+
+
+def test_what_someone_said_in_quotes_is_no_news_of_its_own_even_when_both_quote() -> None:
+    a = fp("Blinken tells Lavrov any invasion would bring 'severe sanctions'", "They spoke.")
+    b = fp("Lavrov tells Blinken the West is stoking 'hysteria' over Ukraine", "By phone.", hours=1)
+    assert "sanctions" not in news_of_its_own(a, b)
