@@ -273,6 +273,10 @@ async def test_items_seen_before_the_upgrade_are_not_alerted_again(
         assert first.alerts[0].item.key == "https://wire.example.org/curfew"
         again = await poll(storage, "world", at(2))
         assert (again.new, again.alerts) == (0, ())
+        # The spellings no poll computes any more are refreshed by none: pruning takes them.
+        assert storage.prune_seen(at(0.5)) == 3
+        pruned = await poll(storage, "world", at(3))
+        assert (pruned.new, pruned.alerts) == (0, ())
     finally:
         storage.close()
 

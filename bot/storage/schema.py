@@ -20,7 +20,9 @@ code computes from the raw link, and no raw link is needed:
   no poll and pruned like any item gone from its feed.
 
 Two old keys that are now one link (the same article with a rotating `taid`) collapse into one
-copy (INSERT OR IGNORE). A lookup that also tried the old spelling would have to keep every
+copy (INSERT OR IGNORE). Alerts keep their item_key: what decides "seen" is seen_items, and
+stories recompute canonical links from the raw link (story_store.py), so nothing reads an
+alert's key as a link. A lookup that also tried the old spelling would have to keep every
 past version of the rules alive; a one-off rewrite keeps one rule set in the code.
 When what canonical_link drops changes again, append `RECANONICALISE_LINKS` again.
 """
