@@ -331,7 +331,9 @@ class StoryStore:
 
 
 def _link(item: Item) -> str:
-    return item.link_key or (canonical_link(item.link) if item.link else "")
+    """The item's canonical link by today's rules: a stored report's link_key was computed by
+    the rules of its day (bot/urls.py drops more parameters over time)."""
+    return canonical_link(item.link) if item.link else ""
 
 
 def _dated(item: Item, seen: datetime) -> Item:

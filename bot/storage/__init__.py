@@ -19,15 +19,17 @@ import sqlite3
 from pathlib import Path
 
 from ..story_store import StoryStore
+from ..urls import canonical_link
 from .broadcasts import BroadcastsMixin
 from .chat_settings_store import ChatSettingsMixin, HeldAlert
 from .chats import ChatsMixin
 from .feeds import FeedsMixin, FeedState, title_key
 from .outbox import Delivery, DeliveryStats, OutboxMixin
-from .schema import _MIGRATIONS
+from .schema import _MIGRATIONS, RECANONICALISE_LINKS
 from .watch_store import DeliveryReasons, WatchesMixin
 
 __all__ = [
+    "RECANONICALISE_LINKS",
     "_MIGRATIONS",
     "Delivery",
     "DeliveryReasons",
@@ -57,6 +59,8 @@ class Storage(
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute("PRAGMA foreign_keys=ON")
+        # For migrations that re-canonicalise stored links (schema.RECANONICALISE_LINKS).
+        connection.create_function("canonical_link", 1, _canonical_link, deterministic=True)
         storage = cls(connection)
         storage._migrate()
         return storage
@@ -68,3 +72,8 @@ class Storage(
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
             self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+
+def _canonical_link(value: str | None) -> str | None:
+    """canonical_link for SQL: NULL stays NULL."""
+    return None if value is None else canonical_link(value)

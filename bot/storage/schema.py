@@ -2,7 +2,42 @@
 
 To change the schema, APPEND one migration at the end of the tuple (with a comment line saying
 its purpose); never edit an old one, since databases in use have already run it.
+
+Migrations may call the SQL function `canonical_link(text)`, which `Storage.open` registers
+before migrating: it is bot.urls.canonical_link as the code being run defines it.
+
+Rewriting identities after the canonical-link rules change (`RECANONICALISE_LINKS`). Stored
+keys come in three kinds: a guid (kept as the feed wrote it), a canonical link (an item whose
+guid is missing or shared), and a text hash; `link_key` is always a canonical link. The rules
+only ever drop more (bot/urls.py), so canonical_link(stored canonical link) is the key the new
+code computes from the raw link, and no raw link is needed:
+
+- every link_key is re-canonicalised in place: the item's link, spelled the new way;
+- a key that is a link gets a copy under its new spelling, and the old row stays. A key equal
+  to its link_key was a link, or a guid that happens to read as the same URL; which one cannot
+  be told from the row, and the copy covers both: the item is known by the old key (the guid)
+  and by the new one (the link). Rows under the spelling no longer computed are refreshed by
+  no poll and pruned like any item gone from its feed.
+
+Two old keys that are now one link (the same article with a rotating `taid`) collapse into one
+copy (INSERT OR IGNORE). Alerts keep their item_key: what decides "seen" is seen_items, and
+stories recompute canonical links from the raw link (story_store.py), so nothing reads an
+alert's key as a link. A lookup that also tried the old spelling would have to keep every
+past version of the rules alive; a one-off rewrite keeps one rule set in the code.
+When what canonical_link drops changes again, append `RECANONICALISE_LINKS` again.
 """
+
+# Re-canonicalises stored link identities with the current bot.urls rules (see above).
+RECANONICALISE_LINKS = """
+    INSERT OR IGNORE INTO seen_items
+        (feed, key, first_seen_at, last_seen_at, link_key, title_key)
+    SELECT feed, canonical_link(key), first_seen_at, last_seen_at, canonical_link(link_key),
+        title_key
+    FROM seen_items
+    WHERE link_key != '' AND key = link_key AND canonical_link(key) != key;
+    UPDATE seen_items SET link_key = canonical_link(link_key)
+    WHERE link_key != '' AND canonical_link(link_key) != link_key;
+    """
 
 _MIGRATIONS: tuple[str, ...] = (
     """
@@ -178,4 +213,8 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_id, thread_id)
     ) WITHOUT ROWID;
     """,
+    # 11: canonical links drop more tracking parameters (Reuters' taid, Euronews' _ope, xtor,
+    # CMP, ITO, ns_*, at_*…): stored link keys, and keys that are links, are re-canonicalised,
+    # so an item seen before the upgrade is not alerted again.
+    RECANONICALISE_LINKS,
 )
