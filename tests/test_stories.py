@@ -389,3 +389,9 @@ def test_what_someone_said_in_quotes_is_no_news_of_its_own_even_when_both_quote(
     a = fp("Blinken tells Lavrov any invasion would bring 'severe sanctions'", "They spoke.")
     b = fp("Lavrov tells Blinken the West is stoking 'hysteria' over Ukraine", "By phone.", hours=1)
     assert "sanctions" not in news_of_its_own(a, b)
+
+
+def test_states_are_one_name_with_their_people_and_capitals() -> None:
+    print_ = fp("Estonian envoy leaves Riga for talks")
+    assert {"estonia", "latvia"} <= print_.names | print_.maybe_names
+    assert "estonia" in fp("Россия высылает посла Эстонии из Москвы").names
