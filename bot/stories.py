@@ -1,31 +1,13 @@
 """Which alerts report the same development: one ping per story, not one per outlet.
 
-The text compared is the title and the lead of the description (`text.lead_text`): a long
-description's tail (a video channel's footer of links, a whole article) would only add words
-that any two of its reports share.
-
 Two items are the same story when they were published within `window` of each other and
 either carry the same canonical link, or name the same people/places AND describe the same
-kind of development with enough shared evidence. The evidence is an "event signature" of each
-item, computed from the item and its topic matches alone:
-
-- names: the matched actors and match_any terms, and the capitalised words of the text:
-  places, people and bodies that bot/story_concepts.py NAMES knows by their canonical key
-  (Kyiv/Kiev/Київ/Киев, Bakhmut/Артемовск, DPR/ДНР), others transliterated to Latin with the
-  first five letters kept ("Пригожина", "Prigozhin's" → "prigo"). Names that occur in most
-  stories of this bot's domain (Russia, Kyiv, Putin, NATO …: bot/story_lexicon.py) count for
-  little, and so do the names and actors that several stories of the last hours mention
-  (`frequent_names`: Kherson on the day of its liberation, an MP's name the day after his
-  murder), which the caller passes in;
-- numbers, one key however written (92,000 / 92 000 / 92 тыс.; $1.85bn / 1,85 млрд), which
-  two reports of one development tend to repeat;
-- kinds of development (phone call, talks, visit, strike, sanctions …: a hand-written lexicon
-  in bot/story_lexicon.py, English and Russian, inflection folded by prefixes);
-- concepts: words of the domain, English, Russian and Ukrainian, folded into language-neutral
-  ids by bot/story_concepts.py (troops/soldiers/войска/військ → troops; withdraw/pull back/
-  отвод → withdraw), so that paraphrases and translations share evidence;
-- content words: concept ids and name keys where the lexicons know a word, else Snowball
-  stems (function words dropped).
+kind of development with enough shared evidence. The evidence is each item's "event
+signature" (bot/story_fingerprint.py: names, figures, kinds of development, concepts and
+content words of its title and lead). Names that occur in most stories of this bot's domain
+(Russia, Kyiv, Putin, NATO …: bot/story_lexicon.py) count for little, and so do the names and
+actors that several stories of the last hours mention (`frequent_names`: Kherson on the day
+of its liberation, an MP's name the day after his murder), which the caller passes in.
 
 Decision, for two items within the window without the same link:
 1. they must share a matched actor (or match_any term), or a name that is not common, or
@@ -61,28 +43,30 @@ intersections (a few microseconds).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import cache, lru_cache
+from datetime import timedelta
 
-import Stemmer
-
-from .models import Item, TopicMatch
-from .story_concepts import CONCEPTS, NAMES, WEAK_CONCEPTS
-from .story_lexicon import (
-    COMMON_NAMES,
-    DOMAIN_WORDS,
-    EVENT_KINDS,
-    PHASES,
-    REFERENCES,
-    SIDES_OF_ONE,
-    SPEAKS_FOR,
-    TRANSLITERATION,
+from .story_fingerprint import (
+    _COMMON,
+    _RU_STOPWORDS,
+    _STOPWORDS,
+    Fingerprint,
+    catalog_keys,
+    fingerprint,
+    headline_core,
+    name_key,
 )
-from .text import fold_word, html_to_text, lead_text, sentence_spans, tokens, unwrap_lines
-from .urls import canonical_link, is_site_root
+from .story_lexicon import SIDES_OF_ONE, SPEAKS_FOR
+
+__all__ = [
+    "_RU_STOPWORDS",
+    "_STOPWORDS",
+    "Fingerprint",
+    "catalog_keys",
+    "fingerprint",
+    "headline_core",
+    "name_key",
+]
 
 WINDOW = timedelta(hours=6)
 # The lowest evidence at which (and above which, down from the highest that reaches it) the
@@ -125,241 +109,6 @@ FREQUENT_STORIES = 4
 # report rewritten; on the tuning pairs every such pair is one story.
 NEAR_DUPLICATE_OVERLAP = 0.75
 NEAR_DUPLICATE_WORDS = 4
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_STOPWORDS = _words(
-    "a an the and or but of to in on at by for with from as into over after before about "
-    "is are was were be been being has have had will would could should may might can says "
-    "said say tells told it its this that these those he she they we you his her their our "
-    "not no new more than up out also amid since during while under against between"
-)
-_RU_STOPWORDS = _words("и в во не на с со о об по к ко из за для от до что как а но же")
-_DOMAIN_WORDS = _words(DOMAIN_WORDS)
-# A figure with its thousands separators (comma, space) or decimal point/comma, and the word
-# for thousands, millions or billions that may follow it, in English, Russian or Ukrainian.
-_SCALES = {
-    "k": 1e3, "thousand": 1e3, "тыс": 1e3, "тысяч": 1e3, "тысячи": 1e3, "тис": 1e3,
-    "тисяч": 1e3, "тисячі": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6,
-    "млн": 1e6, "миллиона": 1e6, "миллионов": 1e6, "мільйона": 1e6, "мільйонів": 1e6,
-    "bn": 1e9, "billion": 1e9, "billions": 1e9, "млрд": 1e9, "миллиарда": 1e9,
-    "миллиардов": 1e9, "мільярда": 1e9, "мільярдів": 1e9,
-}  # fmt: skip
-_NUMBER = re.compile(
-    # Not a figure: digits glued to letters by a hyphen name a thing (COVID-19, Su-27, S-300).
-    r"(?<![\w.,])(?<![^\W\d_]-)(?P<digits>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)|\d(?:[\d,.]*\d)?)"
-    r"(?:\s?(?P<scale>" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")\.?(?!\w))?",
-    re.IGNORECASE,
-)
-
-
-def _prefix_patterns(table: dict[str, tuple[str, ...]]) -> dict[str, re.Pattern[str]]:
-    return {
-        kind: re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, prefixes)) + ")")
-        for kind, prefixes in table.items()
-    }
-
-
-_EVENT_PATTERNS = _prefix_patterns(EVENT_KINDS)
-_PHASE_PATTERNS = _prefix_patterns(PHASES)
-_REFERENCE_PATTERN = _prefix_patterns({"reference": REFERENCES})
-
-
-@dataclass(frozen=True)
-class _Lexicon:
-    """A table of bot/story_concepts.py compiled for lookups: whole words, word beginnings
-    (the longest that fits wins) and phrases (by their first part)."""
-
-    exact: dict[str, frozenset[str]]
-    beginnings: dict[str, frozenset[str]]
-    longest: int
-    phrases: dict[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]]
-
-    def word(self, word: str) -> frozenset[str]:
-        """The ids a single folded word stands for (empty when none)."""
-        found = self.exact.get(word)
-        if found:
-            return found
-        for length in range(min(len(word), self.longest), 1, -1):
-            found = self.beginnings.get(word[:length])
-            if found:
-                return found
-        return frozenset()
-
-
-def _part_matches(part: str, word: str) -> bool:
-    return word.startswith(part[:-1]) if part.endswith("*") else word == part
-
-
-def _compile(table: dict[str, str]) -> _Lexicon:
-    exact: dict[str, set[str]] = {}
-    beginnings: dict[str, set[str]] = {}
-    phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for key, patterns in table.items():
-        for pattern in patterns.replace("ё", "е").split():
-            if "+" in pattern:
-                parts = tuple(pattern.split("+"))
-                # A phrase is found by its first word written out whole; a beginning as its
-                # first part is indexed under every word it could start (see _phrase_heads).
-                phrases.setdefault(parts[0], []).append((parts, key))
-            elif pattern.endswith("*"):
-                beginnings.setdefault(pattern[:-1], set()).add(key)
-            else:
-                exact.setdefault(pattern, set()).add(key)
-    merged: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
-    for head, entries in phrases.items():
-        by_parts: dict[tuple[str, ...], set[str]] = {}
-        for parts, key in entries:
-            by_parts.setdefault(parts, set()).add(key)
-        merged[head] = sorted(
-            ((parts, frozenset(keys)) for parts, keys in by_parts.items()), key=lambda e: -len(e[0])
-        )
-    return _Lexicon(
-        {word: frozenset(keys) for word, keys in exact.items()},
-        {word: frozenset(keys) for word, keys in beginnings.items()},
-        max(map(len, beginnings), default=0),
-        {head: tuple(entries) for head, entries in merged.items()},
-    )
-
-
-_CONCEPT_LEXICON = _compile(CONCEPTS)
-_NAME_LEXICON = _compile(NAMES)
-
-
-def _phrase_heads(lexicon: _Lexicon, word: str) -> tuple[str, ...]:
-    """The phrase index keys a word can start: itself, and the beginnings it starts with."""
-    heads = [word] if word in lexicon.phrases else []
-    heads += [head for head in lexicon.phrases if head.endswith("*") and word.startswith(head[:-1])]
-    return tuple(heads)
-
-
-def _lookup(lexicon: _Lexicon, words: Sequence[str]) -> list[tuple[int, int, frozenset[str]]]:
-    """(start, length, ids) of each word or phrase of `words` the lexicon knows."""
-    found: list[tuple[int, int, frozenset[str]]] = []
-    index = 0
-    while index < len(words):
-        length, ids = 0, frozenset[str]()
-        for head in _phrase_heads_cached(lexicon is _NAME_LEXICON, words[index]):
-            length, ids = _phrase_at(lexicon, head, words, index)
-            if length:
-                break
-        if not length:
-            ids = lexicon.word(words[index])
-            length = 1
-        if ids:
-            found.append((index, length, ids))
-        index += length
-    return found
-
-
-# Bounded: a long-running bot sees an open-ended vocabulary.
-@lru_cache(maxsize=1 << 16)
-def _phrase_heads_cached(names: bool, word: str) -> tuple[str, ...]:
-    return _phrase_heads(_NAME_LEXICON if names else _CONCEPT_LEXICON, word)
-
-
-def _phrase_at(
-    lexicon: _Lexicon, head: str, words: Sequence[str], start: int
-) -> tuple[int, frozenset[str]]:
-    for parts, ids in lexicon.phrases[head]:
-        if start + len(parts) <= len(words) and all(
-            _part_matches(part, word)
-            for part, word in zip(parts[1:], words[start + 1 :], strict=False)
-        ):
-            return len(parts), ids
-    return 0, frozenset()
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What a story comparison needs of an item: its event signature."""
-
-    link: str  # canonical, "" when none or a home page
-    published: datetime | None
-    actors: frozenset[str]  # matched actors and match_any terms, as the catalog names them
-    names: frozenset[str]  # name keys: catalog terms and capitalised words of the text
-    maybe_names: frozenset[str]  # capitalised only because they open a sentence
-    numbers: frozenset[str]
-    events: frozenset[str]  # kinds of development the text reports
-    title_events: frozenset[str]  # … its title reports
-    words: frozenset[str]  # content words: concept ids, name keys, else stems
-    title_words: frozenset[str]  # … of the title
-    concepts: frozenset[
-        str
-    ]  # language-neutral concept and name ids of the text, weak ones left out
-    title_concepts: frozenset[str]  # … of the title
-    title_phases: frozenset[str]  # stages of a development the title reports (planned, ended …)
-    cyrillic: bool  # the title is written in Cyrillic (Russian, Ukrainian)
-    title_names: frozenset[str]  # names of the title that are not common
-    title_numbers: frozenset[str]  # figures of the title
-    title_refers: bool  # the title reports a reply to or consequence of another development
-    quote: bool  # the title quotes someone ("Kuleba: …", "… 'not a bluff'")
-    # name keys of every word of the text, capitalised or not: "Drama Theatre" is no name the
-    # other item lacks when it says "the theatre"
-    mentions: frozenset[str] = frozenset()
-    # concepts of the headline outside quotation marks: what it reports, not what someone said
-    title_claims: frozenset[str] = frozenset()
-
-
-def _common_keys() -> frozenset[str]:
-    keys: set[str] = set()
-    for written in COMMON_NAMES:
-        keys.update(name_key(token) for token in tokens(written))
-    return frozenset(keys)
-
-
-def fingerprint(item: Item, matches: Sequence[TopicMatch] = ()) -> Fingerprint:
-    # Only the lead of the description: a long one (a full article, a video channel's
-    # footer of links and "Subscribe!") adds words that any two reports share.
-    title, summary = html_to_text(item.title), lead_text(html_to_text(unwrap_lines(item.summary)))
-    text = f"{title}\n{summary}"
-    actors = frozenset(term for m in matches for term in (*m.actors, *m.match_any))
-    names, maybe_names = _names(title, summary)
-    core = headline_core(title)
-    in_title, _ = _names(core, "")  # a capitalised opener is too often a common noun
-    names |= {key for term in actors for key in catalog_keys(term)}
-    link = canonical_link(item.link) if item.link else ""
-    return Fingerprint(
-        link="" if is_site_root(link) else link,
-        published=item.published,
-        actors=actors,
-        names=frozenset(names),
-        maybe_names=frozenset(maybe_names - names),
-        numbers=frozenset(_numbers(text)),
-        events=_events(text),
-        title_events=_events(title),
-        words=frozenset(_content_words(text)),
-        title_words=frozenset(_content_words(title)),
-        concepts=_concepts(text),
-        title_concepts=_concepts(core),
-        title_phases=_kinds(title, _PHASE_PATTERNS),
-        cyrillic=_is_cyrillic(title),
-        title_names=frozenset(in_title - _COMMON),
-        title_numbers=frozenset(_numbers(title)),
-        title_refers=bool(_kinds(title, _REFERENCE_PATTERN)),
-        quote=bool(_SPEAKER.match(title) or _QUOTED.search(title)),
-        mentions=frozenset(name_key(token) for token in tokens(text)),
-        title_claims=_concepts(_QUOTED.sub(" ", core)),
-    )
-
-
-# "Kuleba: …", "Odesa governor: …" (who speaks), "… – Operational Command South" (who says so)
-_SPEAKER = re.compile(r"^\W*(?:\w[\w.'’-]*\s+){0,3}\w[\w.'’-]*\s*:\s+")
-_SOURCE = re.compile(r"\s+[-–—]\s+(?:\w[\w.'’-]*\s+){0,4}\w[\w.'’-]*\W*$")
-
-
-_QUOTED = re.compile(r"(?:^|\s)['‘\"“«][^'’\"”»]{3,}['’\"”»]")
-
-
-def headline_core(title: str) -> str:
-    """What a headline says happened, without who says it: the speaker of a quote ("Kuleba:
-    …") and a trailing source ("… – Defense Ministry") are left out, and the quote starts a
-    sentence. Who reports or reacts is no development of its own."""
-    core = _SOURCE.sub("", _SPEAKER.sub("", title))
-    return core.replace(": ", ". ")
 
 
 def frequent_names(
@@ -480,11 +229,6 @@ def _translatable(words: frozenset[str]) -> frozenset[str]:
     return frozenset(word for word in words if word[0] in "#@")
 
 
-def _is_cyrillic(text: str) -> bool:
-    letters = [char for char in text if char.isalpha()]
-    return sum("\u0400" <= char <= "\u04ff" for char in letters) > len(letters) / 2
-
-
 def _overlap(first: frozenset[str], second: frozenset[str]) -> float:
     """|A ∩ B| / min(|A|, |B|): a short headline wholly inside a longer one scores 1."""
     if not first or not second:
@@ -577,139 +321,3 @@ def why_same(a: Fingerprint, b: Fingerprint, frequent: frozenset[str] = frozense
         parts.append("no shared actor or uncommon name")
     score = evidence(a, b, frequent=frequent)
     return f"evidence {score:.2f} (threshold {THRESHOLD}): " + ", ".join(parts)
-
-
-def name_key(token: str) -> str:
-    """A name as stories compare it: folded, Cyrillic transliterated, its first five letters
-    (which folds inflection and possessives: "Пригожина" and "Prigozhin's" → "prigo")."""
-    word = fold_word(token).replace("ё", "е")
-    canonical = _NAME_LEXICON.word(word)
-    if canonical:
-        return min(canonical)
-    if not word.isascii():
-        word = "".join(TRANSLITERATION.get(char, char) for char in word)
-    # Spellings differ most in i/y ("Shoigu", "Шойгу" → "shoygu"; "Zelenskyy", "Zelenskiy").
-    return word.replace("y", "i")[:5]
-
-
-def catalog_keys(term: str) -> set[str]:
-    """A matched catalog term as a name key: the last word of an actor's name ("putin" for
-    "Путин", via "Vladimir Putin") or of a match_any term. A name ending in a common noun
-    ("European gas buyers") adds nothing: its aliases are in the text."""
-    words = tokens(term)
-    return {name_key(words[-1])} if words and words[-1][0].isupper() else set()
-
-
-def _names(title: str, summary: str) -> tuple[set[str], set[str]]:
-    names: set[str] = set()
-    openers: set[str] = set()
-    for part in (title, summary):
-        title_case = part is title and _is_title_case(part)
-        for start, end in sentence_spans(part):
-            written = tokens(part[start:end])
-            folded = [fold_word(token).replace("ё", "е") for token in written]
-            index = 0
-            while index < len(written):
-                token, length = written[index], 1
-                if token[0].isupper():
-                    # A name the lexicon knows is a name wherever it stands in a sentence.
-                    length, known = _phrase_name(folded, index)
-                    known = known or min(_NAME_LEXICON.word(folded[index]), default="")
-                    key = known or name_key(token)
-                    if known:
-                        names.add(known)
-                    elif token.casefold() in _STOPWORDS or len(key) < 2 or key.isdigit():
-                        pass
-                    else:
-                        (openers if index == 0 or title_case else names).add(key)
-                index += length
-    return names, openers
-
-
-def _phrase_name(folded: Sequence[str], index: int) -> tuple[int, str]:
-    """A name of several words starting at folded[index] ("Black Sea", "Северного потока"):
-    (how many words, its key), or (1, "") when none."""
-    for head in _phrase_heads_cached(True, folded[index]):
-        length, ids = _phrase_at(_NAME_LEXICON, head, folded, index)
-        if length:
-            return length, min(ids)
-    return 1, ""
-
-
-def _is_title_case(text: str) -> bool:
-    """Whether a headline capitalises every word ("Russia Moves Troops To Belarus")."""
-    long_words = [token for token in tokens(text) if len(token) > 3]
-    return len(long_words) >= 4 and sum(t[0].isupper() for t in long_words) > 0.7 * len(long_words)
-
-
-def _numbers(text: str) -> Iterable[str]:
-    """Figures as one key however written: "92,000", "92 000", "92 тыс." and "92k" are
-    "92000"; "$1.85bn", "1.85 billion" and "1,85 млрд" are "1850000000"."""
-    for match in _NUMBER.finditer(text):
-        written, scale = match.group("digits"), match.group("scale")
-        digits = re.sub(r"[\s\u00a0\u202f]", "", written)
-        if "," in digits and not re.fullmatch(r"\d{1,3}(,\d{3})+", digits):
-            digits = digits.replace(",", ".")  # a decimal comma: "1,85"
-        digits = digits.replace(",", "")
-        if digits.count(".") > 1:
-            continue  # a date or a version, not a figure
-        if scale is None and len(digits.replace(".", "")) < 2:
-            continue  # single digits are everywhere
-        if scale is None and len(digits) == 4 and digits[:2] in ("19", "20"):
-            continue  # years date the story, not the event
-        value = float(digits) * _SCALES[scale.casefold().rstrip(".")] if scale else float(digits)
-        yield f"{value:.12g}"
-
-
-def _events(text: str) -> frozenset[str]:
-    return _kinds(text, _EVENT_PATTERNS)
-
-
-def _kinds(text: str, patterns: dict[str, re.Pattern[str]]) -> frozenset[str]:
-    folded = text.casefold() + " "
-    return frozenset(kind for kind, pattern in patterns.items() if pattern.search(folded))
-
-
-def _content_words(text: str) -> Iterable[str]:
-    """Concept ids and place/people keys where the lexicons know a word (so that paraphrases
-    and translations agree), Snowball stems of the other content words."""
-    folded = [fold_word(token).replace("ё", "е") for token in tokens(text)]
-    known = {}
-    for start, length, ids in _lookup(_CONCEPT_LEXICON, folded):
-        for offset in range(length):
-            known[start + offset] = ids if offset == 0 else frozenset()
-    for index, word in enumerate(folded):
-        if index in known:
-            yield from (f"#{concept}" for concept in known[index])
-            continue
-        name = _NAME_LEXICON.word(word)
-        if name:
-            yield f"@{min(name)}"
-        elif not (
-            len(word) < 3
-            or word.isdigit()
-            or word in _STOPWORDS
-            or word in _RU_STOPWORDS
-            or word in _DOMAIN_WORDS
-        ):
-            yield _stem(word)
-
-
-def _concepts(text: str) -> frozenset[str]:
-    folded = [fold_word(token).replace("ё", "е") for token in tokens(text)]
-    found = {concept for _, _, ids in _lookup(_CONCEPT_LEXICON, folded) for concept in ids}
-    found |= {f"@{min(ids)}" for _, _, ids in _lookup(_NAME_LEXICON, folded)}
-    return frozenset(found - WEAK_CONCEPTS)
-
-
-@cache
-def _stemmer(language: str) -> Stemmer.Stemmer:
-    return Stemmer.Stemmer(language)
-
-
-def _stem(word: str) -> str:
-    language = "russian" if "\u0400" <= word[0] <= "\u04ff" else "english"
-    return str(_stemmer(language).stemWord(word))
-
-
-_COMMON = _common_keys()
