@@ -101,11 +101,12 @@ class StoryEdits(ABC):
     async def _edit(self, edit: Edit) -> None:
         stories = self._storage.stories
         try:
-            sources = stories.sources(edit.delivery_id)
+            links = stories.source_links(edit.delivery_id)
+            sources = list(links)
             html_text, plain = self._local_time(
                 edit.delivery_id, edit.chat_id, edit.text_html, edit.text_plain
             )
-            html_text, plain = with_sources(html_text, plain, sources)
+            html_text, plain = with_sources(html_text, plain, sources, links)
             changed = await self._try_edit(edit, html_text, plain)
             if changed is None:
                 return

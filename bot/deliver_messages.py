@@ -41,8 +41,9 @@ class Messages(Sending):
 
     async def _send(self, delivery: Delivery) -> bool:
         # Reports of the same story from other outlets, merged while this one waited.
-        sources = self._storage.stories.sources(delivery.id)
-        html_text, plain = with_sources(delivery.text_html, delivery.text_plain, sources)
+        links = self._storage.stories.source_links(delivery.id)
+        sources = list(links)
+        html_text, plain = with_sources(delivery.text_html, delivery.text_plain, sources, links)
         delivery = replace(delivery, text_html=html_text, text_plain=plain)
         markup = self._markup(delivery)
         message = await self._attempt(delivery, delivery.text_html, ParseMode.HTML, markup)

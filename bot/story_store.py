@@ -214,15 +214,21 @@ class StoryStore:
 
     def sources(self, delivery_id: int) -> list[str]:
         """The other feeds that reported the story of this delivery to its chat, in order."""
+        return list(self.source_links(delivery_id))
+
+    def source_links(self, delivery_id: int) -> dict[str, str]:
+        """feed → link of its first report, for the other feeds that reported the story of
+        this delivery to its chat, in order."""
         rows = self._db.execute(
-            """SELECT a.feed FROM deliveries m JOIN alerts a ON a.id = m.alert_id
+            """SELECT a.feed, a.link, min(m.id) FROM deliveries m
+               JOIN alerts a ON a.id = m.alert_id
                WHERE m.merged_into = :id AND a.feed != (
                  SELECT own.feed FROM deliveries d JOIN alerts own ON own.id = d.alert_id
                  WHERE d.id = :id)
                GROUP BY a.feed ORDER BY min(m.id)""",
             {"id": delivery_id},
         )
-        return [row["feed"] for row in rows]
+        return {row["feed"]: row["link"] for row in rows}
 
     def sent(self, delivery_id: int, shown: list[str]) -> None:
         """The anchor went out naming `shown`; a report merged while it was in flight still

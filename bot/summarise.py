@@ -23,7 +23,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import groupby
@@ -38,6 +38,8 @@ TITLE_LIMIT = 300
 # About four lines on a phone held sideways, six or seven upright; two sentences of news.
 SUMMARY_LIMIT = 300
 SOURCE_LIMIT = 80
+# A longer link of another outlet's report is left out: its name is shown unlinked.
+LINK_LIMIT = 500
 HASHTAGS_LIMIT = 200
 # Hits shown in bold in the summary: who and where, not every keyword.
 BOLD_ROLES = frozenset({"actor", "match_any"})
@@ -283,20 +285,36 @@ def _is_web_link(link: str) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
-def with_sources(html_text: str, plain: str, sources: Sequence[str]) -> tuple[str, str]:
+def with_sources(
+    html_text: str,
+    plain: str,
+    sources: Sequence[str],
+    links: Mapping[str, str] | None = None,
+) -> tuple[str, str]:
     """The alert (html, plain) with a last line naming the other outlets that reported the
-    same story: "Also reported by: BBC, Al Jazeera". Names that do not fit within Telegram's
-    limit are counted ("and 3 more"); with no room at all the alert stays as it was."""
+    same story: "Also reported by: BBC, Al Jazeera", each name linked to that outlet's report
+    when `links` has a web link for it. Names that do not fit within Telegram's limit are
+    counted ("and 3 more"); with no room at all the alert stays as it was."""
     if not sources:
         return html_text, plain
     names = [shorten(source, SOURCE_LIMIT) for source in sources]
+    shown_html = [
+        _linked(name, (links or {}).get(source, ""))
+        for name, source in zip(names, sources, strict=True)
+    ]
     for shown in range(len(names), 0, -1):
         rest = len(names) - shown
-        line = (
-            "Also reported by: " + ", ".join(names[:shown]) + (f" and {rest} more" if rest else "")
-        )
-        html_full = f"{html_text}\n<i>{html.escape(line, quote=False)}</i>"
+        more = f" and {rest} more" if rest else ""
+        line = "Also reported by: " + ", ".join(names[:shown]) + more
+        html_full = f"{html_text}\n<i>Also reported by: {', '.join(shown_html[:shown])}{more}</i>"
         plain_full = f"{plain}\n{line}"
         if max(utf16_length(html_full), utf16_length(plain_full)) <= TELEGRAM_LIMIT:
             return html_full, plain_full
     return html_text, plain
+
+
+def _linked(name: str, link: str) -> str:
+    escaped = html.escape(name, quote=False)
+    if not link or not _is_web_link(link) or len(link) > LINK_LIMIT:
+        return escaped
+    return f'<a href="{html.escape(link, quote=True)}">{escaped}</a>'

@@ -27,7 +27,7 @@ from bot.summarise import summarise
 from bot.urls import TRACKING_PARAMETERS, canonical_link
 
 from .conftest import CHAT
-from .fake_bot_api import FakeBotAPI
+from .fake_bot_api import FakeBotAPI, check_telegram_html
 from .feed_server import Entry, FeedServer, rss
 
 T0 = datetime(2022, 2, 24, 4, 0, tzinfo=UTC)
@@ -349,7 +349,7 @@ async def test_two_feeds_with_one_article_tracked_differently_send_one_alert(
     [message] = bot_api.messages_to(CHAT)
     assert "Kyiv: talks resume" in message.text
     [edit] = bot_api.edits_to(CHAT)
-    assert edit.text.endswith("<i>Also reported by: aggregator</i>")
+    assert check_telegram_html(edit.text).endswith("\nAlso reported by: aggregator")
 
 
 async def test_the_same_headlines_on_two_articles_are_two_alerts(

@@ -25,13 +25,19 @@ from bot.summarise import TELEGRAM_LIMIT, summarise, utf16_length, with_sources
 
 from .clock import FrozenClock as Clock
 from .conftest import TEST_TOPICS, feeds_toml, running
-from .fake_bot_api import Failure, FakeBotAPI
+from .fake_bot_api import Failure, FakeBotAPI, check_telegram_html
 from .feed_server import Entry, FeedServer
 from .rules import matcher_from
 
 A, B, GAS = 11, 22, 33  # A and B follow the crisis; GAS follows energy only
 MATCHER = matcher_from(TEST_TOPICS)
 _keys = count()
+
+
+def shown(text: str) -> str:
+    """What a reader sees of a message sent as Telegram HTML."""
+    return check_telegram_html(text)
+
 
 # One development in the words of several outlets (which bot.stories merges), and another
 # development about the same actor (which it keeps apart).
@@ -103,13 +109,17 @@ async def test_a_second_outlet_edits_the_alert_instead_of_pinging_again(
     assert await deliverer.drain() == 2
     [original] = bot_api.messages_to(A)
 
-    assert report(storage, "Al Jazeera", SAME["Al Jazeera"]) == 0, "no new message queued"
+    their_report = "https://www.aljazeera.example/news/putin-pulls-troops-back"
+    assert report(storage, "Al Jazeera", SAME["Al Jazeera"], their_report) == 0, "no new message"
     await deliverer.drain()
 
     assert len(bot_api.sent) == 2, "no new sendMessage"
     [edit] = bot_api.edits_to(A)
     assert edit.message_id == original.message_id
-    assert edit.text == f"{original.text}\n<i>Also reported by: Al Jazeera</i>"
+    assert edit.text == (
+        f'{original.text}\n<i>Also reported by: <a href="{their_report}">Al Jazeera</a></i>'
+    ), "the other outlet's name links to its report"
+    assert shown(edit.text) == f"{shown(original.text)}\nAlso reported by: Al Jazeera"
     assert "BBC" in edit.text, "the byline names the first source"
     assert edit.parse_mode == "HTML"
     assert edit.params["link_preview_options"] == {"is_disabled": True}
@@ -127,7 +137,7 @@ async def test_an_alert_still_queued_is_sent_once_naming_both_sources(
     await deliverer.drain()
     [message] = bot_api.messages_to(A)
     assert "Putin orders troops back" in message.text
-    assert message.text.endswith("\n<i>Also reported by: Al Jazeera</i>")
+    assert shown(message.text).endswith("\nAlso reported by: Al Jazeera")
     assert len(bot_api.messages_to(B)) == 1
     assert bot_api.edits == []
 
@@ -173,7 +183,7 @@ async def test_two_reports_sharing_a_city_are_one_story_on_a_quiet_day(
     [message] = bot_api.messages_to(A)
     [edit] = bot_api.edits_to(A)
     assert edit.message_id == message.message_id
-    assert edit.text.endswith("Also reported by: Reuters</i>")
+    assert shown(edit.text).endswith("Also reported by: Reuters")
 
 
 async def test_a_city_in_every_other_story_is_no_evidence_of_one_development(
@@ -214,7 +224,7 @@ async def test_a_chat_that_follows_only_the_later_reports_topic_gets_an_alert(
     assert "Nord Stream" in alert.text
     assert "Also reported by" not in alert.text, "nothing else reached this chat"
     assert len(bot_api.messages_to(A)) == 1
-    assert "Also reported by: Reuters" in bot_api.edits_to(A)[0].text
+    assert "Also reported by: Reuters" in shown(bot_api.edits_to(A)[0].text)
 
 
 async def test_edits_are_capped_and_later_sources_wait_for_the_next_one(
@@ -234,7 +244,7 @@ async def test_edits_are_capped_and_later_sources_wait_for_the_next_one(
     clock.now += EDIT_SPACING
     await deliverer.drain()
     second = bot_api.edits_to(A)[1].text
-    assert second.endswith("Also reported by: Al Jazeera, Reuters, AP</i>"), "one edit, two"
+    assert shown(second).endswith("Also reported by: Al Jazeera, Reuters, AP"), "one edit, two"
 
     clock.now += EDIT_SPACING
     report(storage, outlets[3], SAME[outlets[3]])
@@ -246,8 +256,8 @@ async def test_edits_are_capped_and_later_sources_wait_for_the_next_one(
     await deliverer.drain()
 
     assert len(bot_api.edits_to(A)) == EDITS_PER_MESSAGE == 3
-    assert bot_api.current_text(A, original.message_id).endswith(
-        "Also reported by: Al Jazeera, Reuters, AP, DW</i>"
+    assert shown(bot_api.current_text(A, original.message_id)).endswith(
+        "Also reported by: Al Jazeera, Reuters, AP, DW"
     )
     assert len(bot_api.sent) == 2, "never a new message"
 
@@ -360,6 +370,21 @@ def test_the_sources_line_is_escaped_and_always_fits() -> None:
     assert with_sources("<b>A</b>", "A", []) == ("<b>A</b>", "A")
 
 
+def test_source_names_link_to_their_reports_when_the_link_is_a_safe_web_link() -> None:
+    links = {
+        "BBC": 'https://bbc.example/news/1?a=1&b="2"',
+        "Odd": "javascript:alert(1)",
+        "Huge": "https://huge.example/" + "x" * 600,
+    }
+    html_text, plain = with_sources("<b>A</b>", "A", ["BBC", "Odd", "Huge", "DW"], links)
+    assert html_text == (
+        '<b>A</b>\n<i>Also reported by: <a href="https://bbc.example/news/1?a=1&amp;b=&quot;2'
+        '&quot;">BBC</a>, Odd, Huge, DW</i>'
+    )
+    assert plain == "A\nAlso reported by: BBC, Odd, Huge, DW"
+    assert shown(html_text) == plain
+
+
 async def test_an_unreadable_stored_report_is_left_out_and_alerts_go_on(
     bot_api: FakeBotAPI, storage: Storage, telegram_bot: Bot, clock: Clock, db_path: Path
 ) -> None:
@@ -463,7 +488,7 @@ async def test_two_feeds_one_development_one_alert_then_one_edit(
     [edit] = bot_api.edits_to(reader)
     assert edit.message_id == alert.message_id
     assert "BBC" in edit.text
-    assert edit.text.endswith("<i>Also reported by: Al Jazeera</i>")
+    assert shown(edit.text).endswith("\nAlso reported by: Al Jazeera")
     assert edit.parse_mode == "HTML"
 
 
@@ -488,7 +513,7 @@ async def test_an_edit_keeps_the_alerts_buttons(
 
     assert len(bot_api.edits_to(A)) == 1
     shown = bot_api.message(original.message_id)
-    assert "Also reported by: Al Jazeera" in shown.text
+    assert "Also reported by: Al Jazeera" in check_telegram_html(shown.text)
     assert [label for label, _ in bot_api.buttons(shown)] == labels
 
 
