@@ -14,7 +14,9 @@ from telegram.ext import ContextTypes
 from ..storage import Storage
 from .permissions import can_post
 
-log = logging.getLogger(__name__)
+# The name these log lines had before this module was split out of commands.py, so log
+# filters and dashboards keep finding them (as the deliver_* modules keep "bot.deliver").
+log = logging.getLogger("bot.telegram.commands")
 
 Context = ContextTypes.DEFAULT_TYPE
 
