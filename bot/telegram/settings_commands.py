@@ -20,16 +20,18 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from ..chat_settings import (
     ChatSettings,
-    SettingsError,
     digest_text,
     is_paused,
     local_text,
+    quiet_text,
+    release_at,
+)
+from ..chat_settings_parse import (
+    SettingsError,
     parse_digest,
     parse_duration,
     parse_quiet,
     parse_timezone,
-    quiet_text,
-    release_at,
 )
 from ..storage import Storage
 from .channels import channel_argument

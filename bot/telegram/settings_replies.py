@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 from ..chat_settings import (
     UNTIL_RESUMED,
     ChatSettings,
-    SettingsError,
     digest_text,
     local_text,
     next_digest,
     pause_text,
     quiet_text,
 )
+from ..chat_settings_parse import SettingsError
 from .targets import Target
 
 
