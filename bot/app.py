@@ -3,7 +3,8 @@ starts them, and stops them in reverse order. The only module that reads Setting
 
 Updates arrive by long polling, or by webhook when BOT_WEBHOOK_URL is set. Config edits are
 picked up while running (see reload.py); SIGTERM stops polling, lets sends in flight finish and
-closes the database (see __main__.py).
+closes the database (see __main__.py). The Telegram connection itself (connect, receive
+updates, token watchdog, error handler) is in telegram/runtime.py.
 
 `run_bot` is exactly what `python -m bot` runs; tests call it too, with a stop event.
 `run_console` is the same polling and matching with alerts printed instead of sent.
@@ -19,11 +20,9 @@ from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import urlsplit
 
-from telegram import Update
-from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.error import InvalidToken
+from telegram.ext import Application, ApplicationBuilder
 
 from .catalog import Catalog, Feed
 from .deliver import Deliverer
@@ -36,16 +35,23 @@ from .settings import Settings
 from .storage import Storage
 from .telegram.admin import AdminCommands
 from .telegram.buttons import Buttons
-from .telegram.commands import COMMANDS, ChatCommands
+from .telegram.commands import ChatCommands
 from .telegram.keyboards import delivery_keyboard
+from .telegram.runtime import (
+    on_error,
+    receive_updates,
+    register_commands,
+    tell_admins,
+    until_connected,
+    watch_token,
+)
 from .telegram.settings_commands import WAKE_DELIVERY, SettingsCommands
 from .telegram.watch_commands import WatchCommands
 from .watches import WatchIndex
 
 log = logging.getLogger(__name__)
 
-MAX_CONNECT_DELAY = 30.0
-TOKEN_CHECK_SECONDS = 60.0
+TOKEN_CHECK_SECONDS = 60.0  # how often the running bot checks its token was not revoked
 
 
 def console_db_path(db: Path) -> Path:
@@ -103,21 +109,27 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
             if outcome.alerts:  # new messages, or edits of sent ones (a story's later report)
                 deliverer.wake()
             if outcome.report:
-                await _tell_admins(application, settings.admins, outcome.report)
+                await tell_admins(application, settings.admins, outcome.report)
             return outcome
 
         scheduler = _start_scheduler(settings, catalog, poll, storage)
         stack.callback(scheduler.shutdown)
         reloader.on_feeds = scheduler.set_feeds
 
-        if not await _until_connected(application, stop):
+        if not await until_connected(application, stop):
             return
         stack.push_async_callback(application.shutdown)
-        await _register_commands(application)
+        await register_commands(application)
         await application.start()
         stack.push_async_callback(application.stop)
         assert application.updater is not None
-        await _receive_updates(application, settings)
+        await receive_updates(
+            application,
+            poll_timeout=settings.poll_timeout,
+            webhook_url=settings.webhook_url,
+            webhook_secret=settings.webhook_secret,
+            port=settings.port,
+        )
         stack.push_async_callback(application.updater.stop)
         sender = asyncio.create_task(deliverer.run(), name="deliverer")
         stack.push_async_callback(_stop_sender, deliverer, sender)
@@ -128,12 +140,14 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
             len(catalog.feeds),
         )
         rejected = asyncio.Event()
-        watchdog = asyncio.create_task(_watch_token(application, stop, rejected), name="token")
+        watchdog = asyncio.create_task(
+            watch_token(application, stop, rejected, TOKEN_CHECK_SECONDS), name="token"
+        )
         stack.push_async_callback(_cancel, watchdog)
         if settings.config_watch_seconds > 0:
 
             async def tell(text: str) -> None:
-                await _tell_admins(application, settings.admins, text[:4000])
+                await tell_admins(application, settings.admins, text[:4000])
 
             watcher = reloader.watch(stop, settings.config_watch_seconds, tell)
             stack.push_async_callback(_cancel, asyncio.create_task(watcher, name="config"))
@@ -142,82 +156,6 @@ async def run_bot(settings: Settings, stop: asyncio.Event) -> None:
         scheduler.shutdown()
         if rejected.is_set():
             raise InvalidToken("the token was revoked while the bot ran")
-
-
-async def _until_connected(application: Application, stop: asyncio.Event) -> bool:  # type: ignore[type-arg]
-    """Initialise the bot (getMe), retrying while Telegram is unreachable; False if stopped.
-
-    A rejected token is not retried: InvalidToken propagates to the caller.
-    """
-    delay = 1.0
-    while not stop.is_set():
-        try:
-            await application.initialize()
-        except InvalidToken:
-            raise
-        except (NetworkError, TimedOut) as exc:
-            log.warning("cannot reach the Bot API (%s); retrying in %.0fs", exc, delay)
-            try:
-                await asyncio.wait_for(stop.wait(), delay)
-            except TimeoutError:
-                delay = min(delay * 2, MAX_CONNECT_DELAY)
-        else:
-            return True
-    return False
-
-
-async def _watch_token(
-    application: Application,  # type: ignore[type-arg]
-    stop: asyncio.Event,
-    rejected: asyncio.Event,
-) -> None:
-    """A token revoked at runtime makes getUpdates fail for good, and python-telegram-bot
-    only logs it: the bot would poll feeds and queue alerts it can never send. Check the token
-    every TOKEN_CHECK_SECONDS and stop the bot (exit 1) when Telegram rejects it."""
-    while not stop.is_set():
-        with suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), TOKEN_CHECK_SECONDS)
-            return
-        try:
-            await application.bot.get_me()
-        except InvalidToken:
-            log.error("Telegram rejects the token now (revoked?): stopping")
-            rejected.set()
-            stop.set()
-        except TelegramError as exc:  # unreachable for a while: the token may be fine
-            log.info("token check skipped: %s", exc)
-
-
-async def _receive_updates(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
-    """Long polling by default; with BOT_WEBHOOK_URL, register the webhook with Telegram and
-    serve it on 0.0.0.0:PORT, refusing posts without the secret token."""
-    assert application.updater is not None
-    if settings.webhook_url is None:
-        await application.updater.start_polling(
-            timeout=settings.poll_timeout,
-            allowed_updates=Update.ALL_TYPES,
-            bootstrap_retries=-1,  # a Bot API blip right after getMe must not end the bot
-        )
-        return
-    assert settings.webhook_secret is not None  # Settings refuses a webhook without one
-    await application.updater.start_webhook(
-        listen="0.0.0.0",  # a PaaS routes its public port to this one, on any interface
-        port=settings.port,
-        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret.get_secret_value(),
-        allowed_updates=Update.ALL_TYPES,
-        bootstrap_retries=-1,
-    )
-    log.info("receiving updates by webhook port=%d", settings.port)
-
-
-async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """The command menu is a convenience: failing to set it must not stop the bot."""
-    try:
-        await application.bot.set_my_commands(COMMANDS)
-    except TelegramError as exc:
-        log.warning("could not register the command menu: %s", exc)
 
 
 async def run_console(settings: Settings, stop: asyncio.Event, out: TextIO) -> None:
@@ -307,16 +245,6 @@ def _start_scheduler(
     return scheduler
 
 
-async def _tell_admins(application: Application, admins: frozenset[int], text: str) -> None:  # type: ignore[type-arg]
-    """Best effort: an admin who never started a chat with the bot cannot be messaged."""
-    log.warning("admin notice: %s", text)
-    for admin in sorted(admins):
-        try:
-            await application.bot.send_message(admin, text)
-        except TelegramError as exc:
-            log.warning("could not tell an admin chat=%d: %s", admin, exc)
-
-
 def _build_application(
     settings: Settings,
     token: str,
@@ -350,20 +278,8 @@ def _build_application(
     application.add_handlers(
         Buttons(storage, lambda: live.catalog, commands.topics_text).handlers()
     )
-    application.add_error_handler(_on_error)
+    application.add_error_handler(on_error)
     return application
-
-
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure; tell the user something went wrong rather than staying silent."""
-    log.error("update failed: %r", context.error, exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message:
-        try:
-            await update.effective_message.reply_text(
-                "Sorry, something went wrong on my side. Please try again in a moment."
-            )
-        except Exception:  # noqa: BLE001 - the error handler must never raise
-            log.warning("could not tell the user about the failure")
 
 
 async def _stop_sender(deliverer: Deliverer, sender: asyncio.Task[None]) -> None:

@@ -2,71 +2,27 @@
 
 Every problem is reported with the file, the key (`topics.russia-ukraine.actors[2]`) and what
 is wrong, and all problems are collected before failing, so an admin fixes them in one pass.
+This module holds the Catalog's types and builds them, checking ids, actor references and
+rules; `catalog_schema` reads the files into their pydantic shape, and `catalog_warnings`
+finds what is legal but probably wrong.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError
-
+from .catalog_schema import FeedsFileModel, TopicModel, TopicsFileModel, read_config_file
+from .catalog_warnings import config_warnings
 from .errors import ConfigError, ConfigProblem
 from .terms import STEMMERS, language_code, term_problem
-from .text import fold_word
 
 TOPICS_FILE = "topics.toml"
 FEEDS_FILE = "feeds.toml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-M = TypeVar("M", bound=BaseModel)
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _ActorModel(_Strict):
-    name: Text
-    aliases: list[Text] = []
-
-
-class _TopicModel(_Strict):
-    title: Text
-    description: str = ""
-    actors: list[Text] = []
-    sides: list[list[Text]] = []
-    keywords: list[Text] = []
-    match_any: list[Text] = []
-    exclude: list[Text] = []
-    min_actors: int = Field(default=1, ge=0)
-    min_keywords: int = Field(default=1, ge=0)
-    within: Literal["item", "sentence"] = "item"
-    fields: list[Literal["title", "summary"]] = Field(default=["title", "summary"], min_length=1)
-    language: str | None = None
-
-
-class _TopicsFileModel(_Strict):
-    actors: dict[str, _ActorModel] = {}
-    topics: dict[str, _TopicModel]
-
-
-class _FeedModel(_Strict):
-    name: Text
-    url: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$")]
-    interval: int | None = Field(default=None, ge=1)
-    fetch_article: StrictBool = False  # "yes" or 1 is a mistake to name, not to guess at
-
-
-class _FeedsFileModel(_Strict):
-    feeds: list[_FeedModel]
 
 
 @dataclass(frozen=True)
@@ -135,12 +91,12 @@ def load_catalog(config_dir: Path, default_interval: int = 60) -> Catalog:
     actors: dict[str, Actor] = {}
     topics: dict[str, Topic] = {}
     feeds: tuple[Feed, ...] = ()
-    topics_model = _read(topics_path, _TopicsFileModel, problems)
+    topics_model = read_config_file(topics_path, TopicsFileModel, problems)
     if topics_model is not None:
         actors = _build_actors(topics_model, str(topics_path), problems)
         topics = _build_topics(topics_model, actors, str(topics_path), problems)
-        warnings += _warnings(actors, topics, str(topics_path))
-    feeds_model = _read(feeds_path, _FeedsFileModel, problems)
+        warnings += config_warnings(actors, topics, str(topics_path))
+    feeds_model = read_config_file(feeds_path, FeedsFileModel, problems)
     if feeds_model is not None:
         feeds = _build_feeds(feeds_model, default_interval, str(feeds_path), problems)
     if problems:
@@ -148,60 +104,8 @@ def load_catalog(config_dir: Path, default_interval: int = 60) -> Catalog:
     return Catalog(MappingProxyType(actors), MappingProxyType(topics), feeds, tuple(warnings))
 
 
-def _read(path: Path, model: type[M], problems: list[ConfigProblem]) -> M | None:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        problems.append(ConfigProblem(str(path), "", "file not found"))
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(ConfigProblem(str(path), "", f"cannot read: {exc}"))
-        return None
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(ConfigProblem(str(path), "", f"invalid TOML: {exc}"))
-        return None
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        for error in exc.errors():
-            key = _key_path(error["loc"], raw)
-            problems.append(ConfigProblem(str(path), key, _describe(error)))
-        return None
-
-
-def _key_path(loc: tuple[int | str, ...], raw: Any) -> str:
-    """`("feeds", 2, "url")` → `feeds[2] (name = "BBC").url`: how an admin finds the line."""
-    parts: list[str] = []
-    node = raw
-    for step in loc:
-        if isinstance(step, int):
-            parts.append(f"[{step}]")
-            node = node[step] if isinstance(node, list) and step < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("name"), str):
-                parts.append(f' (name = "{node["name"]}")')
-        else:
-            parts.append(f".{step}" if parts else step)
-            node = node.get(step) if isinstance(node, dict) else None
-    return "".join(parts)
-
-
-def _describe(error: Any) -> str:
-    kind = error["type"]
-    if kind == "missing":
-        return "required key is missing"
-    if kind == "extra_forbidden":
-        return "unknown key (check the spelling; see config/README.md)"
-    if kind == "string_pattern_mismatch":
-        return f"must be an http:// or https:// URL, got {error['input']!r}"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "bool_type":
-        return f"must be true or false (without quotes), got {error['input']!r}"
-    return f"{error['msg']} (got {error['input']!r})"
-
-
 def _build_actors(
-    model: _TopicsFileModel, file: str, problems: list[ConfigProblem]
+    model: TopicsFileModel, file: str, problems: list[ConfigProblem]
 ) -> dict[str, Actor]:
     actors: dict[str, Actor] = {}
     _check_duplicate_ids(list(model.actors), "actors", file, problems)
@@ -217,7 +121,7 @@ def _build_actors(
 
 
 def _build_topics(
-    model: _TopicsFileModel, actors: Mapping[str, Actor], file: str, problems: list[ConfigProblem]
+    model: TopicsFileModel, actors: Mapping[str, Actor], file: str, problems: list[ConfigProblem]
 ) -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
     _check_duplicate_ids(list(model.topics), "topics", file, problems)
@@ -262,7 +166,7 @@ def _build_topics(
     return topics
 
 
-def _check_reachable(spec: _TopicModel, file: str, key: str, problems: list[ConfigProblem]) -> None:
+def _check_reachable(spec: TopicModel, file: str, key: str, problems: list[ConfigProblem]) -> None:
     """A topic whose rule can never fire, or always fires, is a mistake worth stopping on."""
     uses_rule = bool(spec.actors or spec.sides or spec.keywords)
     if not uses_rule and not spec.match_any:
@@ -280,7 +184,7 @@ def _check_reachable(spec: _TopicModel, file: str, key: str, problems: list[Conf
 
 
 def _build_feeds(
-    model: _FeedsFileModel, default_interval: int, file: str, problems: list[ConfigProblem]
+    model: FeedsFileModel, default_interval: int, file: str, problems: list[ConfigProblem]
 ) -> tuple[Feed, ...]:
     feeds: list[Feed] = []
     seen: set[str] = set()
@@ -319,63 +223,3 @@ def _check_duplicate_ids(
             message = f"duplicate id: {seen[same]!r} and {value!r} are the same to a user"
             problems.append(ConfigProblem(file, f"{section}.{value}", message))
         seen.setdefault(same, value)
-
-
-def _folded(term: str) -> str:
-    return " ".join(fold_word(w) for w in term.strip('"').split())
-
-
-def _warnings(
-    actors: Mapping[str, Actor], topics: Mapping[str, Topic], file: str
-) -> list[ConfigProblem]:
-    """Legal but probably wrong: shared aliases, terms an exclude always vetoes, terms listed
-    twice, words that mix scripts (a Cyrillic `і` pasted into `Putin`), actors no topic uses."""
-    found: list[ConfigProblem] = []
-    owners: dict[str, str] = {}
-    for actor in actors.values():
-        for index, term in enumerate(actor.terms):
-            where = (
-                f"actors.{actor.id}.name"
-                if index == 0
-                else f"actors.{actor.id}.aliases[{index - 1}]"
-            )
-            found += _term_warnings(term, file, where)
-        for term in dict.fromkeys(_folded(t) for t in actor.terms):
-            if term in owners and owners[term] != actor.id:
-                message = f"alias {term!r} is shared with actor {owners[term]!r}"
-                found.append(ConfigProblem(file, f"actors.{actor.id}", message))
-            owners.setdefault(term, actor.id)
-    used = {actor_id for topic in topics.values() for actor_id in topic.actors}
-    for actor_id in actors:
-        if actor_id not in used:
-            message = "no topic lists this actor, so it never matches anything"
-            found.append(ConfigProblem(file, f"actors.{actor_id}", message))
-    for topic in topics.values():
-        excluded = {_folded(t) for t in topic.exclude}
-        for field in ("keywords", "match_any", "exclude"):
-            seen: set[str] = set()
-            for index, term in enumerate(getattr(topic, field)):
-                where = f"topics.{topic.id}.{field}[{index}]"
-                found += _term_warnings(term, file, where)
-                if term in seen:
-                    found.append(ConfigProblem(file, where, f"{term!r} is listed twice"))
-                seen.add(term)
-                if field != "exclude" and _folded(term) in excluded:
-                    message = f"{term!r} is also an exclude term, so it can never match"
-                    found.append(ConfigProblem(file, where, message))
-    return found
-
-
-def _term_warnings(term: str, file: str, where: str) -> list[ConfigProblem]:
-    for word in term.split():
-        scripts = {_script_of(char) for char in word if char.isalpha()}
-        if len(scripts) > 1:
-            names = " and ".join(sorted(scripts))
-            message = f"{term!r} mixes {names} letters in one word; it will only match that mix"
-            return [ConfigProblem(file, where, message)]
-    return []
-
-
-def _script_of(char: str) -> str:
-    name = unicodedata.name(char, "")
-    return name.split(" ", 1)[0] if name else "UNKNOWN"

@@ -6,38 +6,48 @@ administers (`/digest @channel daily 08:00`; targets.py resolves the @channel an
 rights before anything else). Every change goes through `_change` (the one place this chat's
 permission check belongs), which also re-plans the alerts the chat has held under its new
 settings. Every reply says what to do next, for the same chat; bad input gets the reason and an
-example. User input echoed back is escaped.
+example. User input echoed back is escaped. The longer replies are worded in `settings_replies`.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from ..chat_settings import (
-    UNTIL_RESUMED,
     ChatSettings,
-    SettingsError,
     digest_text,
     is_paused,
     local_text,
-    next_digest,
+    quiet_text,
+    release_at,
+)
+from ..chat_settings_parse import (
+    SettingsError,
     parse_digest,
     parse_duration,
     parse_quiet,
     parse_timezone,
-    pause_text,
-    quiet_text,
-    release_at,
 )
 from ..storage import Storage
 from .channels import channel_argument
+from .replies import reply
+from .settings_replies import (
+    confirmation_text,
+    digest_prompt,
+    for_target,
+    in_target,
+    next_digest_text,
+    quiet_prompt,
+    quiet_range,
+    refusal_text,
+    settings_text,
+    timezone_prompt,
+)
 from .targets import Target, command_target, may_change_target
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -70,21 +80,8 @@ class SettingsCommands:
         if target is None:
             return
         settings = self._storage.chat_settings(target.chat_id)
-        now = self._now()
-        zone = settings.zone
-        lines = [
-            f"⚙️ <b>Settings for {target.subject}</b>",
-            f"Time zone: {settings.timezone} (it is {local_text(now, zone, now)} there now)",
-            f"Digest: {digest_text(settings)}{self._next_digest(settings)}",
-            f"Quiet hours: {quiet_text(settings)}",
-            f"Paused: {pause_text(settings, now, f'/resume{target.suffix}')}",
-        ]
         held, release = self._storage.held_summary(target.chat_id)
-        if held:
-            lines.append(
-                f"Kept back: {held} alert{_plural(held)}{self._arrival(target, settings, release)}"
-            )
-        await _reply(update, "\n".join(lines) + "\n\n" + _change_hint(target))
+        await reply(update, settings_text(target, settings, held, release, self._now()))
 
     async def digest(self, update: Update, context: Context) -> None:
         """/digest off | hourly | daily HH:MM."""
@@ -94,12 +91,7 @@ class SettingsCommands:
         at = target.suffix
         if not words:
             current = self._storage.chat_settings(target.chat_id)
-            await _reply(
-                update,
-                f"Digest: {digest_text(current)}.\n"
-                f"Choose /digest{at} daily 08:00 (one message a day), /digest{at} hourly, or "
-                f"/digest{at} off (each alert as it comes). Times are in {current.timezone}.",
-            )
+            await reply(update, digest_prompt(target, current))
             return
         try:
             mode, time = parse_digest(words)
@@ -113,14 +105,14 @@ class SettingsCommands:
             return
         if mode == "off":
             text = (
-                f"🔔 Digest off: each alert arrives{_in(target)} as it comes. "
+                f"🔔 Digest off: each alert arrives{in_target(target)} as it comes. "
                 f"/digest{at} daily 08:00 turns it on."
             )
         else:
             text = (
                 f"🗞 Digest {digest_text(settings)}, {settings.timezone} time: alerts are "
-                f"collected and arrive{_in(target)} together as one message"
-                f"{self._next_digest(settings)}. /digest{at} off ends it."
+                f"collected and arrive{in_target(target)} together as one message"
+                f"{next_digest_text(settings, self._now())}. /digest{at} off ends it."
             )
         await self._confirm(update, target, settings, text)
 
@@ -132,12 +124,7 @@ class SettingsCommands:
         at = target.suffix
         if not words:
             current = self._storage.chat_settings(target.chat_id)
-            await _reply(
-                update,
-                f"{target.name}'s time zone is {current.timezone}. Set yours with an Area/City "
-                f"name of the tz database, e.g. /timezone{at} Europe/Berlin or "
-                f"/timezone{at} America/New_York.",
-            )
+            await reply(update, timezone_prompt(target, current))
             return
         try:
             name = parse_timezone(" ".join(words))
@@ -152,7 +139,7 @@ class SettingsCommands:
             update,
             target,
             settings,
-            f"🕰 Time zone{_for(target)} set to {name}: it is "
+            f"🕰 Time zone{for_target(target)} set to {name}: it is "
             f"{local_text(now, settings.zone, now)} there now. Alert times, digests and quiet "
             f"hours follow it. /settings{at} shows them all.",
         )
@@ -165,13 +152,7 @@ class SettingsCommands:
         at = target.suffix
         if not words:
             current = self._storage.chat_settings(target.chat_id)
-            await _reply(
-                update,
-                f"Quiet hours: {quiet_text(current)}.\n"
-                f"Set them with /quiet{at} 22:00-07:00 (alerts arrive silently) or "
-                f"/quiet{at} 22:00-07:00 hold (alerts wait for the end, as one message); "
-                f"/quiet{at} off ends them. Times are in {current.timezone}.",
-            )
+            await reply(update, quiet_prompt(target, current))
             return
         if [w.casefold() for w in words] == ["off"]:
             await self._quiet_off(update, context, target)
@@ -191,10 +172,11 @@ class SettingsCommands:
         if settings is None:
             return
         text = (
-            f"🌙 Quiet hours{_for(target)} set: {quiet_text(settings)} ({settings.timezone} time)."
+            f"🌙 Quiet hours{for_target(target)} set: {quiet_text(settings)} "
+            f"({settings.timezone} time)."
         )
         if not hold:
-            text += f" To get them at the end instead: /quiet{at} {_range(settings)} hold."
+            text += f" To get them at the end instead: /quiet{at} {quiet_range(settings)} hold."
         await self._confirm(update, target, settings, f"{text} /quiet{at} off ends them.")
 
     async def _quiet_off(self, update: Update, context: Context, target: Target) -> None:
@@ -209,7 +191,7 @@ class SettingsCommands:
                 update,
                 target,
                 settings,
-                f"🔔 No quiet hours{_for(target)}: alerts arrive{_in(target)} as they "
+                f"🔔 No quiet hours{for_target(target)}: alerts arrive{in_target(target)} as they "
                 f"come. /quiet{target.suffix} 22:00-07:00 sets them.",
             )
 
@@ -239,7 +221,7 @@ class SettingsCommands:
             else f"until {moment} ({settings.timezone}) or /resume{at}"
         )
         paused = f"Alerts for {target.name} paused" if target.channel else "Paused"
-        await _reply(
+        await reply(
             update,
             f"⏸ {paused} {when}. "
             "No alert is lost: they arrive together as one message when the pause ends. "
@@ -254,7 +236,7 @@ class SettingsCommands:
         at = target.suffix
         current = self._storage.chat_settings(target.chat_id)
         if not is_paused(current, self._now()):
-            await _reply(
+            await reply(
                 update, f"{target.name} is not paused. /pause{at} 2h pauses alerts for two hours."
             )
             return
@@ -267,7 +249,7 @@ class SettingsCommands:
             update,
             target,
             settings,
-            f"▶️ Resumed: alerts arrive{_in(target)} again. "
+            f"▶️ Resumed: alerts arrive{in_target(target)} again. "
             f"/settings{at} shows {target.subject}'s settings.",
         )
 
@@ -307,15 +289,7 @@ class SettingsCommands:
         """Reply to a change: what it did, what the target has kept back and when it arrives,
         and, while the target is on UTC, how to set its own time zone."""
         held, release = self._storage.held_summary(target.chat_id)
-        if held:
-            arrival = self._arrival(target, settings, release)
-            text += f"\n{held} alert{_plural(held)} kept back{arrival}."
-        if settings.timezone == "UTC" and (settings.has_quiet_hours or settings.digest != "off"):
-            text += (
-                f"\nTimes are in UTC; set yours with /timezone{target.suffix} Europe/Berlin "
-                "(for example)."
-            )
-        await _reply(update, text)
+        await reply(update, confirmation_text(text, target, settings, held, release, self._now()))
 
     def _remember(self, update: Update) -> None:
         """Record the chat the command was sent in."""
@@ -323,59 +297,7 @@ class SettingsCommands:
         assert chat is not None  # command handlers only run for messages, which have a chat
         self._storage.remember_chat(chat.id, chat.type, chat.title or chat.full_name or "")
 
-    def _next_digest(self, settings: ChatSettings) -> str:
-        now = self._now()
-        upcoming = next_digest(settings, now)
-        if upcoming is None:
-            return ""
-        return f"; the next at {local_text(upcoming, settings.zone, now)}"
-
-    def _arrival(self, target: Target, settings: ChatSettings, release: float | None) -> str:
-        now = self._now()
-        if release is None or release <= now.timestamp():
-            return ", arriving now as one message"
-        if release >= UNTIL_RESUMED.timestamp():
-            return f", arriving as one message when you /resume{target.suffix}"
-        moment = datetime.fromtimestamp(release, UTC)
-        return f", arriving at {local_text(moment, settings.zone, now)} as one message"
-
-
-def _range(settings: ChatSettings) -> str:
-    start, end = settings.quiet_start, settings.quiet_end
-    assert start is not None
-    assert end is not None
-    return f"{start:%H:%M}-{end:%H:%M}"
-
-
-def _for(target: Target) -> str:
-    """Names a channel in a confirmation (" for @channel"); this chat goes without saying."""
-    return f" for {target.name}" if target.channel else ""
-
-
-def _in(target: Target) -> str:
-    """Where a channel's alerts arrive (" in @channel"); this chat's go without saying."""
-    return f" in {target.name}" if target.channel else ""
-
-
-def _change_hint(target: Target) -> str:
-    at = target.suffix
-    alone = f"with only {target.name}" if target.channel else "alone"
-    return (
-        f"Change with /digest{at}, /quiet{at}, /pause{at}, /resume{at} or /timezone{at} "
-        f"(each {alone} shows how)."
-    )
-
-
-def _plural(count: int) -> str:
-    return "" if count == 1 else "s"
-
 
 async def _refuse(update: Update, error: SettingsError) -> None:
     """Bad input: the reason (with the user's text, escaped) and what to type instead."""
-    await _reply(update, "⚠️ " + html.escape(str(error), quote=False))
-
-
-async def _reply(update: Update, text: str) -> None:
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(text, parse_mode=ParseMode.HTML, do_quote=False)
+    await reply(update, refusal_text(error))
