@@ -28,7 +28,7 @@ from telegram.error import (
 from .deliver_shared import _NO_PREVIEW, CRASH_PAUSE, PAGE, _retry_after, transient_failure
 from .ratelimit import RateLimiter
 from .storage import Delivery, Storage
-from .story_store import Edit
+from .story_edit_outbox import Edit
 from .summarise import with_sources
 
 # Edits log under the deliverer's name, as they did before they had a module of their own.

@@ -34,7 +34,7 @@ from .deliver_shared import _NO_PREVIEW, _retry_after, transient_failure
 from .deliver_threads import ForumThreads, thread_gone, topic_closed
 from .ratelimit import RateLimiter
 from .storage import Delivery, Storage
-from .story_store import Edit
+from .story_edit_outbox import Edit
 from .summarise import TELEGRAM_LIMIT, shorten_utf16, utf16_length
 
 # Sends log under the deliverer's name, as they did before they had a module of their own.

@@ -20,7 +20,7 @@ from bot.models import Item
 from bot.ratelimit import Limits, RateLimiter
 from bot.settings import Settings
 from bot.storage import Storage
-from bot.story_store import EDIT_SPACING, EDITS_PER_MESSAGE
+from bot.story_edit_outbox import EDIT_SPACING, EDITS_PER_MESSAGE
 from bot.summarise import TELEGRAM_LIMIT, summarise, utf16_length, with_sources
 
 from .clock import FrozenClock as Clock
