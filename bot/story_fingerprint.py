@@ -1,7 +1,8 @@
 """What one item says happened, as story clustering compares it (bot/stories.py): its "event
-signature", computed from the title, the lead of the description (`text.lead_text`: a long
-description's tail, a video channel's footer of links or a whole article, would only add words
-that any two reports share) and the item's topic matches alone:
+signature", computed from the title, the lead of the description
+(`feed_boilerplate.lead_text`: a long description's tail, a video channel's footer of links or
+a whole article, would only add words that any two reports share) and the item's topic matches
+alone:
 
 - names: the matched actors and match_any terms, and the capitalised words of the text:
   places, people and bodies that bot/story_concepts.py NAMES knows by their canonical key
@@ -31,6 +32,7 @@ from functools import cache, lru_cache
 
 import Stemmer
 
+from .feed_boilerplate import lead_text, unwrap_lines
 from .models import Item, TopicMatch
 from .story_concepts import CONCEPTS, NAMES, WEAK_CONCEPTS
 from .story_lexicon import (
@@ -42,7 +44,7 @@ from .story_lexicon import (
     TRANSLITERATION,
 )
 from .story_lexicon_match import Lexicon, compile_lexicon, phrase_at, phrase_heads
-from .text import fold_word, html_to_text, lead_text, sentence_spans, tokens, unwrap_lines
+from .text import fold_word, html_to_text, sentence_spans, tokens
 from .urls import canonical_link, is_site_root
 
 

@@ -5,10 +5,10 @@ of publication; the summary; the topics as hashtags. An alert is rendered once, 
 in UTC; `in_time_zone` rewrites that one line for a chat's own time zone when it is sent.
 
 The summary is the item's description as plain text, feed boilerplate left out
-(`text.content_sentences`), reduced to the lead sentence and the sentence that carries most
-of the matched terms (why the alert fired, when the lead does not say), in document order, in
-one paragraph of at most SUMMARY_LIMIT characters. The actors and places that made the item
-match are bold. The matcher's hits are offsets into the whole description, so they are
+(`feed_boilerplate.content_sentences`), reduced to the lead sentence and the sentence that
+carries most of the matched terms (why the alert fired, when the lead does not say), in document
+order, in one paragraph of at most SUMMARY_LIMIT characters. The actors and places that made
+the item match are bold. The matcher's hits are offsets into the whole description, so they are
 carried over character by character onto the sentences shown: a hit in a sentence left out
 (boilerplate, or not chosen) is simply not bold.
 
@@ -30,8 +30,9 @@ from itertools import groupby
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from .feed_boilerplate import content_sentences, unwrap_lines
 from .models import Alert, Hit, Item, TopicMatch
-from .text import content_sentences, html_to_text, shorten, unwrap_lines
+from .text import html_to_text, shorten
 
 TELEGRAM_LIMIT = 4096
 TITLE_LIMIT = 300

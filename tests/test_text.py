@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import content_sentences, html_to_text, lead_text, unwrap_lines
+from bot.feed_boilerplate import content_sentences, lead_text, unwrap_lines
+from bot.text import html_to_text
 
 LEAD = "Troops moved at dawn."
 
