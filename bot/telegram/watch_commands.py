@@ -14,7 +14,6 @@ import html
 from collections.abc import Callable, Sequence
 
 from telegram import Chat, Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from ..catalog import Catalog
@@ -30,6 +29,7 @@ from ..watches import (
     watch_problem,
 )
 from .channels import channel_argument
+from .replies import reply
 from .targets import Target, command_target, may_change_target
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -61,7 +61,7 @@ class WatchCommands:
             return
         at = target.suffix
         if not phrase:
-            await _reply(
+            await reply(
                 update,
                 f"What should I watch for? For example: /watch{at} Putin or "
                 f"/watch{at} grain deal\n"
@@ -70,7 +70,7 @@ class WatchCommands:
             return
         problem = watch_problem(phrase)
         if problem is not None:
-            await _reply(update, f"{html.escape(problem)} For example: /watch{at} grain deal")
+            await reply(update, f"{html.escape(problem)} For example: /watch{at} grain deal")
             return
         shown = _quoted(phrase)
         chat_id = target.chat_id
@@ -104,7 +104,7 @@ class WatchCommands:
             text = (
                 f"👁 {added} {shown}{also}. New items that mention it will arrive {where}.\n{after}"
             )
-        await _reply(update, text)
+        await reply(update, text)
 
     async def unwatch(self, update: Update, context: Context) -> None:
         """Remove one of this chat's (or a named channel's) watches, or all of them."""
@@ -116,9 +116,7 @@ class WatchCommands:
             listing = (
                 f"{target.name} watches {_list(current)}." if current else "It watches nothing."
             )
-            await _reply(
-                update, f"Which one? For example: /unwatch{target.suffix} Putin\n{listing}"
-            )
+            await reply(update, f"Which one? For example: /unwatch{target.suffix} Putin\n{listing}")
             return
         if phrase.lower() == "all":
             wanted = current
@@ -135,7 +133,7 @@ class WatchCommands:
             text = f"{target.name} doesn't watch {_quoted(phrase)}. " + (
                 f"It watches {_list(current)}." if current else "It watches nothing yet."
             )
-        await _reply(update, text)
+        await reply(update, text)
 
     async def watchlist(self, update: Update, context: Context) -> None:
         """The phrases this chat (or a named channel) watches."""
@@ -155,14 +153,14 @@ class WatchCommands:
                 f"👁 <b>{target.name} watches</b> ({len(current)} of {WATCH_LIMIT})\n{lines}\n\n"
                 f"Add: /watch{at} &lt;phrase&gt; · remove: /unwatch{at} &lt;phrase&gt;"
             )
-        await _reply(update, text)
+        await reply(update, text)
 
     async def test(self, update: Update, context: Context) -> None:
         """Which topics and watches would fire for a headline, and why."""
         chat = self._remember(update)
         headline = " ".join(context.args or ())
         if not headline.strip():
-            await _reply(
+            await reply(
                 update,
                 "Send a headline after /test and I'll say which topics and watches fire, e.g.\n"
                 f"/test {html.escape(EXAMPLE_HEADLINE)}",
@@ -175,7 +173,7 @@ class WatchCommands:
             self._storage.watches(chat.id),
             set(self._storage.subscriptions(chat.id)),
         )
-        await _reply(update, text)
+        await reply(update, text)
 
     async def _target(
         self, update: Update, context: Context, *, change: bool, need_post: bool = False
@@ -202,9 +200,3 @@ def _quoted(phrase: str) -> str:
 
 def _list(phrases: Sequence[str]) -> str:
     return ", ".join(map(_quoted, phrases))
-
-
-async def _reply(update: Update, text: str) -> None:
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(text, parse_mode=ParseMode.HTML, do_quote=False)
