@@ -27,9 +27,11 @@ def trial_text(
     catalog: Catalog,
     watches: Sequence[str],
     followed: Collection[str],
+    suffix: str = "",
 ) -> str:
     """What would happen to an item with this headline in a chat that follows `followed` and
-    watches `watches`."""
+    watches `watches`; `suffix` (" @channel") makes the commands it suggests apply to a channel
+    tested from a private chat."""
     item = Item(feed="test", key="test", title=headline, link="")
     shown = html.escape(shorten(headline, HEADLINE_LIMIT))
     lines = [f"🧪 <b>Testing</b> “{shown}”"]
@@ -40,7 +42,7 @@ def trial_text(
         mark = (
             "✅ you follow it"
             if topic.id in followed
-            else f"not followed: /subscribe {html.escape(topic.id)}"
+            else f"not followed: /subscribe {html.escape(topic.id)}{suffix}"
         )
         tag = topic.id.replace("-", "_")
         lines += ["", f"<b>{html.escape(topic.title)}</b> (#{tag}) – {mark}"]
@@ -65,7 +67,7 @@ def trial_text(
         lines += [
             "",
             "Nothing would fire for this text. /topics shows what topics look for; "
-            "/watch &lt;phrase&gt; adds your own keyword.",
+            f"/watch{suffix} &lt;phrase&gt; adds your own keyword.",
         ]
     else:
         lines += ["", "Alerts go to this chat for the topics it follows and its watches."]

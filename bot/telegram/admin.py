@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from ..catalog import Catalog
@@ -20,6 +19,7 @@ from ..feed_report import feed_lines, render_html
 from ..reload import ReloadResult
 from ..storage import DeliveryStats, Storage
 from ..summarise import TELEGRAM_LIMIT, utf16_length
+from .replies import reply
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -72,11 +72,11 @@ class AdminCommands:
         if not await self._allowed(update):
             return
         if self._reloader is None:
-            await _reply(update, "This bot was started without reloading; restart it instead.")
+            await reply(update, "This bot was started without reloading; restart it instead.")
             return
         user = update.effective_user
         result = await self._reloader.reload(f"/reload by {user.id if user else 'an admin'}")
-        await _reply(update, html.escape(result.text[:4000]))
+        await reply(update, html.escape(result.text[:4000]))
 
     async def broadcast(self, update: Update, context: Context) -> None:
         """Send a message to every active chat: /broadcast <text>."""
@@ -86,13 +86,13 @@ class AdminCommands:
         parts = (message.text or "").split(maxsplit=1) if message else []
         body = parts[1].strip() if len(parts) > 1 else ""  # newlines inside are kept
         if not body:
-            await _reply(
+            await reply(
                 update, "What should I send? /broadcast &lt;text&gt; sends it to every chat."
             )
             return
         plain = f"📢 {body}"
         if utf16_length(plain) > TELEGRAM_LIMIT:
-            await _reply(
+            await reply(
                 update,
                 f"That is {utf16_length(plain)} characters; Telegram allows {TELEGRAM_LIMIT}. "
                 "Shorten it and send /broadcast again.",
@@ -102,7 +102,7 @@ class AdminCommands:
         self._wake_outbox()
         user = update.effective_user
         log.info("broadcast queued chats=%d admin=%s", chats, user.id if user else "?")
-        await _reply(
+        await reply(
             update,
             f"📢 Queued for {chats} chat{'' if chats == 1 else 's'}; "
             "it goes out at the alerts' pace. "
@@ -113,7 +113,7 @@ class AdminCommands:
         """Delivery health: queue, sends, failures by kind, inactive chats, latency."""
         if not await self._allowed(update):
             return
-        await _reply(update, render_stats(self._storage.delivery_stats()))
+        await reply(update, render_stats(self._storage.delivery_stats()))
 
     async def feeds(self, update: Update, context: Context) -> None:
         """Every feed: last success, failures and last error, next poll, items seen."""
@@ -124,7 +124,7 @@ class AdminCommands:
         poller = self._poller()
         upcoming = {f.name: poller.next_poll(f.name) for f in catalog.feeds} if poller else None
         lines = feed_lines(catalog.feeds, states, datetime.now(UTC), upcoming)
-        await _reply(update, render_html(lines))
+        await reply(update, render_html(lines))
 
     async def poll(self, update: Update, context: Context) -> None:
         """Poll one feed now: /poll <feed name>."""
@@ -133,7 +133,7 @@ class AdminCommands:
         wanted = " ".join(context.args or ()).strip()
         names = [feed.name for feed in self._catalog().feeds]
         if not wanted:
-            await _reply(
+            await reply(
                 update,
                 f"Which feed? For example: /poll {html.escape(names[0] if names else 'BBC')}",
             )
@@ -141,31 +141,29 @@ class AdminCommands:
         name = next((n for n in names if n.casefold() == wanted.casefold()), None)
         poller = self._poller()
         if name is None or poller is None:
-            await _reply(
-                update, f"No feed called “{html.escape(wanted[:100])}”. /feeds lists them."
-            )
+            await reply(update, f"No feed called “{html.escape(wanted[:100])}”. /feeds lists them.")
             return
         status = poller.poll_now(name)
         if status == "running":
-            await _reply(update, f"<b>{html.escape(name)}</b> is being polled right now.")
+            await reply(update, f"<b>{html.escape(name)}</b> is being polled right now.")
             return
         if status != "started":
             state = self._storage.feed_state(name)
             why = f" ({html.escape(state.last_error or '')})" if state and state.gone_at else ""
-            await _reply(
+            await reply(
                 update,
                 f"<b>{html.escape(name)}</b> is not polled any more{why}: "
                 "fix its URL in feeds.toml and restart.",
             )
             return
         log.info("poll forced feed=%r by admin", name)
-        await _reply(update, f"Polling <b>{html.escape(name)}</b> now. /feeds shows the result.")
+        await reply(update, f"Polling <b>{html.escape(name)}</b> now. /feeds shows the result.")
 
     async def _allowed(self, update: Update) -> bool:
         user = update.effective_user
         if user is not None and user.id in self._admins:
             return True
-        await _reply(update, NOT_ALLOWED)
+        await reply(update, NOT_ALLOWED)
         return False
 
 
@@ -210,9 +208,3 @@ def render_stats(stats: DeliveryStats) -> str:
             f"alerts edited to name the other sources: {stats.messages_edited_last_day}",
         ]
     )
-
-
-async def _reply(update: Update, text: str) -> None:
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(text, parse_mode=ParseMode.HTML, do_quote=False)

@@ -21,11 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import Chat, ChatMemberAdministrator, Update
-from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from .permissions import CANNOT_CHECK, admin_cache, is_admin
+from .replies import reply
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -58,14 +59,14 @@ async def resolve_channel(
     user = update.effective_user
     command = _command(update)
     if chat is None or chat.type != Chat.PRIVATE or user is None:
-        await _reply(
+        await reply(
             update,
             "Manage a channel's alerts in a private chat with me: send me "
             f"{command} {html.escape(name[:40])} there.",
         )
         return None
     if not _USERNAME.fullmatch(name):
-        await _reply(
+        await reply(
             update,
             f"“{html.escape(name[:40])}” isn't a channel name. Use the channel's public "
             "@username, for example @mychannel.",
@@ -75,14 +76,14 @@ async def resolve_channel(
         found = await context.bot.get_chat(name)
     except TelegramError as exc:
         log.info("channel lookup failed channel=%s: %s", name, exc)
-        await _reply(
+        await reply(
             update,
             f"I can't find a channel called {name}. Check its @username, and add me to it as "
             "an administrator.",
         )
         return None
     if found.type != Chat.CHANNEL:
-        await _reply(
+        await reply(
             update,
             f"{name} is a group, not a channel: add me to it and send {command} there.",
         )
@@ -93,10 +94,10 @@ async def resolve_channel(
         allowed = await is_admin(context.bot, admin_cache(context), found.id, user.id)
     except TelegramError as exc:
         log.warning("channel admin check failed channel=%s: %s", name, exc)
-        await _reply(update, CANNOT_CHECK)
+        await reply(update, CANNOT_CHECK)
         return None
     if not allowed:
-        await _reply(
+        await reply(
             update,
             f"Only {name}'s administrators can change its alerts, and you aren't one of them.",
         )
@@ -115,14 +116,14 @@ async def _bot_may_post(
         log.info("bot membership unknown channel=%s: %s", name, exc)
         member = None
     if member is None or member.status != ChatMemberStatus.ADMINISTRATOR:
-        await _reply(
+        await reply(
             update,
             f"I'm not an administrator of {name}. Add me to the channel as an admin with "
             "the right to post messages, then try again.",
         )
         return False
     if need_post and not (isinstance(member, ChatMemberAdministrator) and member.can_post_messages):
-        await _reply(
+        await reply(
             update,
             f"I'm an administrator of {name} but may not post there. Give me the "
             "“Post messages” right, then try again.",
@@ -137,9 +138,3 @@ def _command(update: Update) -> str:
     words = (message.text or "").split() if message is not None else []
     command = words[0].split("@", 1)[0] if words and words[0].startswith("/") else "/subscribe"
     return html.escape(command[:40])
-
-
-async def _reply(update: Update, text: str) -> None:
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(text, parse_mode=ParseMode.HTML, do_quote=False)

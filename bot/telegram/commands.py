@@ -115,7 +115,7 @@ class ChatCommands:
             f"/subscribe {example} @yourchannel, /watch @yourchannel Putin, "
             "/digest @yourchannel daily 08:00, /settings @yourchannel "
             "(also /unsubscribe, /list, /unwatch, /watchlist, /quiet, /pause, /resume, "
-            "/timezone)\n\n"
+            "/timezone); /test @yourchannel &lt;headline&gt; posts a trial in the channel\n\n"
             "One alert per development, with a short summary, a link, and buttons: "
             "Why? explains it, Mute stops its topic. Other outlets' reports of it are added "
             "to that alert (“Also reported by”) without a new ping."

@@ -108,7 +108,7 @@ async def may_change(update: Update, context: Context) -> bool:
     if update.callback_query is None and message is not None and message.sender_chat is not None:
         if message.sender_chat.id == chat.id:  # an anonymous admin, posting as the group
             return True
-        await _reply(update, ADMINS_ONLY)  # someone posting as a channel is not an admin
+        await _refuse(update, ADMINS_ONLY)  # someone posting as a channel is not an admin
         return False
     user = update.effective_user
     if user is None:
@@ -117,10 +117,10 @@ async def may_change(update: Update, context: Context) -> bool:
         allowed = await is_admin(context.bot, admin_cache(context), chat.id, user.id)
     except TelegramError as exc:
         log.warning("admin check failed chat=%d: %s", chat.id, exc)
-        await _reply(update, CANNOT_CHECK)
+        await _refuse(update, CANNOT_CHECK)
         return False
     if not allowed:
-        await _reply(update, ADMINS_ONLY)
+        await _refuse(update, ADMINS_ONLY)
     return allowed
 
 
@@ -136,7 +136,11 @@ def can_post(chat_type: str, member: ChatMember) -> bool:
     return True
 
 
-async def _reply(update: Update, text: str) -> None:
+async def _refuse(update: Update, text: str) -> None:
+    """Tell the sender why not. Not `replies.reply`, on purpose: the guard also runs for button
+    presses, whose refusal is the query's answer (an alert; a handler refused must not answer
+    the query again), and alerts shown for a query are plain text, so the refusals are written
+    without HTML and sent the same way in a chat."""
     if update.callback_query is not None:  # a button: answer the press, don't post in the chat
         await update.callback_query.answer(text, show_alert=True)
         return

@@ -1,7 +1,8 @@
 """How a command handler answers: one short HTML message in the chat the command came from.
 
 Shared by the command modules so every reply is sent the same way (HTML, not quoting the
-command, nothing sent when the update carries no message).
+command, nothing sent when the update carries no message). The one exception is the permission
+guard's refusal (permissions.py), which may answer a button press instead of a message.
 """
 
 from __future__ import annotations

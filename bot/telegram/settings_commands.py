@@ -1,12 +1,13 @@
 """Chat settings commands: /settings, /digest, /timezone, /quiet, /pause and /resume.
 
-Thin handlers: `chat_settings` parses the input and makes the decisions, storage keeps the
-settings. Each command applies to this chat or, from a private chat, to a channel the user
-administers (`/digest @channel daily 08:00`; targets.py resolves the @channel and checks the
-rights before anything else). Every change goes through `_change` (the one place this chat's
-permission check belongs), which also re-plans the alerts the chat has held under its new
-settings. Every reply says what to do next, for the same chat; bad input gets the reason and an
-example. User input echoed back is escaped. The longer replies are worded in `settings_replies`.
+Thin handlers: `chat_settings_parse` parses the input, `chat_settings` makes the decisions,
+storage keeps the settings. Each command applies to this chat or, from a private chat, to a
+channel the user administers (`/digest @channel daily 08:00`; targets.py resolves the @channel
+and checks the rights before anything else). Every change goes through `_change` (the one place
+this chat's permission check belongs), which also re-plans the alerts the chat has held under
+its new settings. Every reply says what to do next, for the same chat; bad input gets the reason
+and an example. User input echoed back is escaped. Every reply is worded in `settings_replies`: the
+handlers only choose which one to send.
 """
 
 from __future__ import annotations
@@ -18,14 +19,7 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
-from ..chat_settings import (
-    ChatSettings,
-    digest_text,
-    is_paused,
-    local_text,
-    quiet_text,
-    release_at,
-)
+from ..chat_settings import ChatSettings, is_paused, release_at
 from ..chat_settings_parse import (
     SettingsError,
     parse_digest,
@@ -38,14 +32,17 @@ from .channels import channel_argument
 from .replies import reply
 from .settings_replies import (
     confirmation_text,
+    digest_changed,
     digest_prompt,
-    for_target,
-    in_target,
-    next_digest_text,
+    not_paused_text,
+    paused_text,
+    quiet_changed,
+    quiet_ended,
     quiet_prompt,
-    quiet_range,
     refusal_text,
+    resumed_text,
     settings_text,
+    timezone_changed,
     timezone_prompt,
 )
 from .targets import Target, command_target, may_change_target
@@ -88,7 +85,6 @@ class SettingsCommands:
         target, words = await self._target(update, context)
         if target is None:
             return
-        at = target.suffix
         if not words:
             current = self._storage.chat_settings(target.chat_id)
             await reply(update, digest_prompt(target, current))
@@ -101,27 +97,15 @@ class SettingsCommands:
         settings = await self._change(
             update, context, target, lambda s: replace(s, digest=mode, digest_time=time)
         )
-        if settings is None:
-            return
-        if mode == "off":
-            text = (
-                f"🔔 Digest off: each alert arrives{in_target(target)} as it comes. "
-                f"/digest{at} daily 08:00 turns it on."
-            )
-        else:
-            text = (
-                f"🗞 Digest {digest_text(settings)}, {settings.timezone} time: alerts are "
-                f"collected and arrive{in_target(target)} together as one message"
-                f"{next_digest_text(settings, self._now())}. /digest{at} off ends it."
-            )
-        await self._confirm(update, target, settings, text)
+        if settings is not None:
+            text = digest_changed(target, settings, self._now())
+            await self._confirm(update, target, settings, text)
 
     async def timezone(self, update: Update, context: Context) -> None:
         """/timezone Area/City."""
         target, words = await self._target(update, context)
         if target is None:
             return
-        at = target.suffix
         if not words:
             current = self._storage.chat_settings(target.chat_id)
             await reply(update, timezone_prompt(target, current))
@@ -132,24 +116,15 @@ class SettingsCommands:
             await _refuse(update, error)
             return
         settings = await self._change(update, context, target, lambda s: replace(s, timezone=name))
-        if settings is None:
-            return
-        now = self._now()
-        await self._confirm(
-            update,
-            target,
-            settings,
-            f"🕰 Time zone{for_target(target)} set to {name}: it is "
-            f"{local_text(now, settings.zone, now)} there now. Alert times, digests and quiet "
-            f"hours follow it. /settings{at} shows them all.",
-        )
+        if settings is not None:
+            text = timezone_changed(target, settings, self._now())
+            await self._confirm(update, target, settings, text)
 
     async def quiet(self, update: Update, context: Context) -> None:
         """/quiet HH:MM-HH:MM [hold] | off."""
         target, words = await self._target(update, context)
         if target is None:
             return
-        at = target.suffix
         if not words:
             current = self._storage.chat_settings(target.chat_id)
             await reply(update, quiet_prompt(target, current))
@@ -169,15 +144,8 @@ class SettingsCommands:
             target,
             lambda s: replace(s, quiet_start=start, quiet_end=end, quiet_hold=hold),
         )
-        if settings is None:
-            return
-        text = (
-            f"🌙 Quiet hours{for_target(target)} set: {quiet_text(settings)} "
-            f"({settings.timezone} time)."
-        )
-        if not hold:
-            text += f" To get them at the end instead: /quiet{at} {quiet_range(settings)} hold."
-        await self._confirm(update, target, settings, f"{text} /quiet{at} off ends them.")
+        if settings is not None:
+            await self._confirm(update, target, settings, quiet_changed(target, settings))
 
     async def _quiet_off(self, update: Update, context: Context, target: Target) -> None:
         settings = await self._change(
@@ -187,20 +155,13 @@ class SettingsCommands:
             lambda s: replace(s, quiet_start=None, quiet_end=None, quiet_hold=False),
         )
         if settings is not None:
-            await self._confirm(
-                update,
-                target,
-                settings,
-                f"🔔 No quiet hours{for_target(target)}: alerts arrive{in_target(target)} as they "
-                f"come. /quiet{target.suffix} 22:00-07:00 sets them.",
-            )
+            await self._confirm(update, target, settings, quiet_ended(target))
 
     async def pause(self, update: Update, context: Context) -> None:
         """/pause [duration]: alerts wait until the pause ends or /resume."""
         target, words = await self._target(update, context)
         if target is None:
             return
-        at = target.suffix
         until: datetime | None = None
         if words:
             try:
@@ -211,47 +172,23 @@ class SettingsCommands:
         settings = await self._change(
             update, context, target, lambda s: replace(s, paused=True, paused_until=until)
         )
-        if settings is None:
-            return
-        now = self._now()
-        moment = None if until is None else local_text(until, settings.zone, now)
-        when = (
-            f"until you send /resume{at}"
-            if moment is None
-            else f"until {moment} ({settings.timezone}) or /resume{at}"
-        )
-        paused = f"Alerts for {target.name} paused" if target.channel else "Paused"
-        await reply(
-            update,
-            f"⏸ {paused} {when}. "
-            "No alert is lost: they arrive together as one message when the pause ends. "
-            f"/settings{at} shows {target.subject}'s settings.",
-        )
+        if settings is not None:
+            await reply(update, paused_text(target, settings, self._now()))
 
     async def resume(self, update: Update, context: Context) -> None:
         """/resume: end a pause; what was kept back arrives."""
         target, _ = await self._target(update, context)
         if target is None:
             return
-        at = target.suffix
         current = self._storage.chat_settings(target.chat_id)
         if not is_paused(current, self._now()):
-            await reply(
-                update, f"{target.name} is not paused. /pause{at} 2h pauses alerts for two hours."
-            )
+            await reply(update, not_paused_text(target))
             return
         settings = await self._change(
             update, context, target, lambda s: replace(s, paused=False, paused_until=None)
         )
-        if settings is None:
-            return
-        await self._confirm(
-            update,
-            target,
-            settings,
-            f"▶️ Resumed: alerts arrive{in_target(target)} again. "
-            f"/settings{at} shows {target.subject}'s settings.",
-        )
+        if settings is not None:
+            await self._confirm(update, target, settings, resumed_text(target))
 
     # -- helpers -----------------------------------------------------------------------------
 

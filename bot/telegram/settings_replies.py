@@ -1,6 +1,6 @@
 """The wording of the settings commands' replies: pure functions of a chat's settings, the
 command's target and the clock (`now`), so the handlers in `settings_commands` only decide
-which reply to send.
+which reply to send. Prompts (a command alone), confirmations of a change, and /settings.
 
 A channel is named in its replies (" for @channel"); this chat goes without saying. Times are
 shown in the target's own time zone.
@@ -93,6 +93,81 @@ def confirmation_text(
             "(for example)."
         )
     return text
+
+
+def digest_changed(target: Target, settings: ChatSettings, now: datetime) -> str:
+    """/digest's reply to a change: how alerts arrive now, and how to undo it."""
+    at = target.suffix
+    if settings.digest == "off":
+        return (
+            f"🔔 Digest off: each alert arrives{in_target(target)} as it comes. "
+            f"/digest{at} daily 08:00 turns it on."
+        )
+    return (
+        f"🗞 Digest {digest_text(settings)}, {settings.timezone} time: alerts are "
+        f"collected and arrive{in_target(target)} together as one message"
+        f"{next_digest_text(settings, now)}. /digest{at} off ends it."
+    )
+
+
+def timezone_changed(target: Target, settings: ChatSettings, now: datetime) -> str:
+    """/timezone's reply to a change: the local time there now, and what follows the zone."""
+    return (
+        f"🕰 Time zone{for_target(target)} set to {settings.timezone}: it is "
+        f"{local_text(now, settings.zone, now)} there now. Alert times, digests and quiet "
+        f"hours follow it. /settings{target.suffix} shows them all."
+    )
+
+
+def quiet_changed(target: Target, settings: ChatSettings) -> str:
+    """/quiet's reply to new quiet hours: the hours, the other way to have them, the way out."""
+    at = target.suffix
+    text = (
+        f"🌙 Quiet hours{for_target(target)} set: {quiet_text(settings)} "
+        f"({settings.timezone} time)."
+    )
+    if not settings.quiet_hold:
+        text += f" To get them at the end instead: /quiet{at} {quiet_range(settings)} hold."
+    return f"{text} /quiet{at} off ends them."
+
+
+def quiet_ended(target: Target) -> str:
+    """/quiet off's reply."""
+    return (
+        f"🔔 No quiet hours{for_target(target)}: alerts arrive{in_target(target)} as they "
+        f"come. /quiet{target.suffix} 22:00-07:00 sets them."
+    )
+
+
+def paused_text(target: Target, settings: ChatSettings, now: datetime) -> str:
+    """/pause's reply: until when, and that nothing is lost."""
+    at = target.suffix
+    until = settings.paused_until
+    moment = None if until is None else local_text(until, settings.zone, now)
+    when = (
+        f"until you send /resume{at}"
+        if moment is None
+        else f"until {moment} ({settings.timezone}) or /resume{at}"
+    )
+    paused = f"Alerts for {target.name} paused" if target.channel else "Paused"
+    return (
+        f"⏸ {paused} {when}. "
+        "No alert is lost: they arrive together as one message when the pause ends. "
+        f"/settings{at} shows {target.subject}'s settings."
+    )
+
+
+def not_paused_text(target: Target) -> str:
+    """/resume's reply when there is no pause to end."""
+    return f"{target.name} is not paused. /pause{target.suffix} 2h pauses alerts for two hours."
+
+
+def resumed_text(target: Target) -> str:
+    """/resume's reply to ending a pause (what was kept back is added by confirmation_text)."""
+    return (
+        f"▶️ Resumed: alerts arrive{in_target(target)} again. "
+        f"/settings{target.suffix} shows {target.subject}'s settings."
+    )
 
 
 def refusal_text(error: SettingsError) -> str:

@@ -5,21 +5,26 @@ phrase matches). Replies are short, echo the phrase escaped, and say what to do 
 commands apply to this chat, or, from a private chat, to a channel the user administers:
 `/watch @channel <phrase>` (targets.py resolves it and checks the rights; adding a watch to a
 channel needs the bot's right to post there). Changing this chat's watches is guarded like its
-subscriptions (in a group: admins only).
+subscriptions (in a group: admins only). `/test @channel <headline>` tries the headline on the
+channel's topics and watches and posts the result in the channel, with the same checks as
+adding a watch there; the user is told in private whether it was posted.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable, Sequence
 
 from telegram import Chat, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from ..catalog import Catalog
 from ..match import Matcher
 from ..storage import Storage
+from ..text import shorten
 from ..trial import trial_text
 from ..watches import (
     PHRASE_LIMIT,
@@ -30,9 +35,12 @@ from ..watches import (
     watch_problem,
 )
 from .channels import channel_argument
+from .replies import reply
 from .targets import Target, command_target, may_change_target
 
+log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
+HEADLINE_PREVIEW = 80  # characters of the headline the private confirmation repeats
 EXAMPLE_HEADLINE = "Putin meets NATO envoy as troops gather"
 
 
@@ -61,7 +69,7 @@ class WatchCommands:
             return
         at = target.suffix
         if not phrase:
-            await _reply(
+            await reply(
                 update,
                 f"What should I watch for? For example: /watch{at} Putin or "
                 f"/watch{at} grain deal\n"
@@ -70,7 +78,7 @@ class WatchCommands:
             return
         problem = watch_problem(phrase)
         if problem is not None:
-            await _reply(update, f"{html.escape(problem)} For example: /watch{at} grain deal")
+            await reply(update, f"{html.escape(problem)} For example: /watch{at} grain deal")
             return
         shown = _quoted(phrase)
         chat_id = target.chat_id
@@ -93,7 +101,7 @@ class WatchCommands:
             also = f" (also catches {', '.join(map(_quoted, others))})" if others else ""
             added = f"{target.name} now watches" if target.channel else "Watching"
             stop = f"/unwatch{at} {html.escape(phrase)}"
-            # /test tries a headline on the chat it is sent in, so a channel's reply omits it
+            # /test @channel posts in the channel, before its readers, so it is not suggested
             after = (
                 f"Stop with {stop}"
                 if target.channel
@@ -104,7 +112,7 @@ class WatchCommands:
             text = (
                 f"👁 {added} {shown}{also}. New items that mention it will arrive {where}.\n{after}"
             )
-        await _reply(update, text)
+        await reply(update, text)
 
     async def unwatch(self, update: Update, context: Context) -> None:
         """Remove one of this chat's (or a named channel's) watches, or all of them."""
@@ -116,9 +124,7 @@ class WatchCommands:
             listing = (
                 f"{target.name} watches {_list(current)}." if current else "It watches nothing."
             )
-            await _reply(
-                update, f"Which one? For example: /unwatch{target.suffix} Putin\n{listing}"
-            )
+            await reply(update, f"Which one? For example: /unwatch{target.suffix} Putin\n{listing}")
             return
         if phrase.lower() == "all":
             wanted = current
@@ -135,7 +141,7 @@ class WatchCommands:
             text = f"{target.name} doesn't watch {_quoted(phrase)}. " + (
                 f"It watches {_list(current)}." if current else "It watches nothing yet."
             )
-        await _reply(update, text)
+        await reply(update, text)
 
     async def watchlist(self, update: Update, context: Context) -> None:
         """The phrases this chat (or a named channel) watches."""
@@ -155,27 +161,39 @@ class WatchCommands:
                 f"👁 <b>{target.name} watches</b> ({len(current)} of {WATCH_LIMIT})\n{lines}\n\n"
                 f"Add: /watch{at} &lt;phrase&gt; · remove: /unwatch{at} &lt;phrase&gt;"
             )
-        await _reply(update, text)
+        await reply(update, text)
 
     async def test(self, update: Update, context: Context) -> None:
-        """Which topics and watches would fire for a headline, and why."""
-        chat = self._remember(update)
-        headline = " ".join(context.args or ())
+        """Which topics and watches would fire for a headline, and why: in this chat, or posted
+        in a channel the user administers (`/test @channel <headline>`)."""
+        self._remember(update)
+        arguments = list(context.args or ())
+        # Only a first @word names a channel: a headline may mention an @account itself.
+        channel = arguments.pop(0) if arguments and arguments[0].startswith("@") else None
+        target = await command_target(update, context, self._storage, channel, need_post=True)
+        if target is None:
+            return
+        at = target.suffix
+        headline = " ".join(arguments)
         if not headline.strip():
-            await _reply(
+            await reply(
                 update,
-                "Send a headline after /test and I'll say which topics and watches fire, e.g.\n"
-                f"/test {html.escape(EXAMPLE_HEADLINE)}",
+                f"Send a headline after /test{at} and I'll say which topics and watches fire, "
+                f"e.g.\n/test{at} {html.escape(EXAMPLE_HEADLINE)}",
             )
             return
         text = trial_text(
             headline,
             self._matcher(),
             self._catalog(),
-            self._storage.watches(chat.id),
-            set(self._storage.subscriptions(chat.id)),
+            self._storage.watches(target.chat_id),
+            set(self._storage.subscriptions(target.chat_id)),
+            suffix=at,
         )
-        await _reply(update, text)
+        if target.channel:
+            await _post_trial(update, context, target, headline, text)
+        else:
+            await reply(update, text)
 
     async def _target(
         self, update: Update, context: Context, *, change: bool, need_post: bool = False
@@ -196,15 +214,28 @@ class WatchCommands:
         return chat
 
 
+async def _post_trial(
+    update: Update, context: Context, target: Target, headline: str, text: str
+) -> None:
+    """Post a channel's trial in the channel, where its alerts would arrive (which shows the bot
+    can post there), and tell the user in private whether it went."""
+    shown = _quoted(shorten(headline, HEADLINE_PREVIEW))
+    try:
+        await context.bot.send_message(target.chat_id, text, parse_mode=ParseMode.HTML)
+    except TelegramError as exc:  # the rights changed since the check, or Telegram is down
+        log.info("test post failed channel=%s: %s", target.name, exc)
+        await reply(
+            update,
+            f"I couldn't post the test of {shown} in {target.name}. Check that I'm still an "
+            "administrator there with the “Post messages” right, then try again.",
+        )
+        return
+    await reply(update, f"🧪 Posted the test of {shown} in {target.name}.")
+
+
 def _quoted(phrase: str) -> str:
     return f"“{html.escape(phrase)}”"
 
 
 def _list(phrases: Sequence[str]) -> str:
     return ", ".join(map(_quoted, phrases))
-
-
-async def _reply(update: Update, text: str) -> None:
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(text, parse_mode=ParseMode.HTML, do_quote=False)
