@@ -8,9 +8,10 @@ one-paragraph descriptions. Real feeds are not: video channels' descriptions end
 and a row of social links, some feeds put the whole article in the description, and every
 period has names of its own that most of its news mentions (Covid in 2020, an MP's murder in
 October 2021). This audit runs the shipped decision over the snapshots in the shared corpus
-(../shared/corpus/news/feeds: one file per feed and moment, "<feed>-<moment>.xml"): every two
-items of different feeds taken at the same moment and published within the window are compared,
-as the bot compares the alerts of its last six hours, with the topic matches of config/.
+(../shared/corpus/news/feeds: one file per feed and moment, "<feed>-<moment>.xml"): the items
+of each moment are filed into stories as the bot files its alerts (each compared, in order of
+publication, with the first report of every story of the six hours before it, from other
+feeds), with the topic matches of config/; each merge is one item joining a story.
 
 Precision only: a reader's verdict on each merge is in bench/data/realworld_story_labels.jsonl,
 one line per pair of items named by snapshot file and entry key, with no text of the items
@@ -87,12 +88,14 @@ def merges(
     moments: dict[str, list[Report]], frequent_stories: int | None = FREQUENT_STORIES
 ) -> tuple[int, list[tuple[Report, Report]]]:
     """(comparisons made, pairs merged) over every moment. The reports of a moment are filed
-    as the bot files alerts: in order of publication, each compared with the reports of the
-    window before it, with the names frequent in their stories (`frequent_names`) counting
-    as common, and joining the story of the first that is the same development."""
+    as the bot files alerts: in order of publication, each compared with the first reports of
+    the stories of the window before it, with the names frequent in their stories (`frequent_names`) counting
+    as common, and joining the story of the first whose first report (bot/story_store.py) is
+    the same development."""
     compared, merged = 0, []
     for reports in moments.values():
         story_of: dict[str, int] = {}
+        founder: dict[str, bool] = {}  # the report started its story (the others join one)
         filed: list[Report] = []
         for number, report in enumerate(sorted(reports, key=_published)):
             assert report.item.published
@@ -111,13 +114,14 @@ def merges(
             )
             story_of[report.name] = number
             for earlier in recent:
-                if earlier.feed == report.feed:
+                if earlier.feed == report.feed or not founder[earlier.name]:
                     continue
                 compared += 1
                 if same_story(earlier.fingerprint, report.fingerprint, frequent=frequent):
                     merged.append((earlier, report))
-                    if story_of[report.name] == number:
-                        story_of[report.name] = story_of[earlier.name]
+                    story_of[report.name] = story_of[earlier.name]
+                    break
+            founder[report.name] = story_of[report.name] == number
             filed.append(report)
     return compared, merged
 

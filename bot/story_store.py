@@ -1,11 +1,18 @@
 """Stories in SQLite: which alerts report one development, and the edits that name the later
 sources in the message a chat already has.
 
-When Storage queues an alert, `file` compares it with the alerts of the last `stories.WINDOW`;
-`bot.stories` decides, with the names that several of those alerts' stories mention counting
-as common ones (`stories.frequent_names`). Fingerprints are never stored: each alert keeps
-the inputs (its item and matches, as JSON) and fingerprints are recomputed from them, so the
-decider can change freely.
+When Storage queues an alert, `file` compares it with the first report of each story of the
+last `stories.WINDOW` (the report that pinged); `bot.stories` decides, with the names that
+several of those hours' stories mention counting as common ones (`stories.frequent_names`).
+Only the first report: joining a story through any of its reports would let one resemblance
+chain a follow-up development, and then every report of it, into the story before it
+("recognises the regions" ← "recognises them and orders troops in" ← "troops ordered in"), and
+its readers would never be pinged. On a labelled stream of 250 reports of 55 developments
+(bench/story_streams.py) comparing with every report swallowed 4 developments; comparing with
+first reports swallows none, for 2.47 pings per development instead of 2.16.
+
+Fingerprints are never stored: each alert keeps the inputs (its item and matches, as JSON) and
+fingerprints are recomputed from them, so the decider can change freely.
 An alert that joins a story takes the story's id (the id of the story's first alert).
 
 Reports of one outlet are its own business: an item of the same feed with the same link is the
@@ -98,7 +105,8 @@ class StoryStore(StoryEditOutbox):
         return merged
 
     def _story_of(self, alert_id: int, mine: _Report, seen: datetime) -> int:
-        """The story of the earliest recent report of the same development, else a new one."""
+        """The earliest recent story whose first report is of the same development, else a new
+        story."""
         since = (seen - WINDOW).isoformat(timespec="seconds")
         recent = [
             row[0]
@@ -121,11 +129,17 @@ class StoryStore(StoryEditOutbox):
         frequent = frequent_names(
             (report.story, report.fingerprint) for report in self._reports.values()
         )
-        for report in self._reports.values():
-            if report.story not in updated and same_story(
-                report.fingerprint, mine.fingerprint, frequent=frequent
+        # A report joins a story when it reports the development of the story's FIRST report,
+        # not merely of a later one: a later report often carries a detail that is the next
+        # development's headline ("recognises the regions and orders troops in"), and a chain
+        # of resemblances would file that next development, all its reports, under the first.
+        for founder, report in self._reports.items():
+            if (
+                report.story == founder
+                and founder not in updated
+                and same_story(report.fingerprint, mine.fingerprint, frequent=frequent)
             ):
-                return report.story
+                return founder
         return alert_id
 
     def _recall(self, alert_id: int) -> _Report | None:

@@ -155,6 +155,37 @@ async def test_another_development_about_the_same_actor_is_a_new_alert(
     assert bot_api.edits == []
 
 
+# A later report of a story that also carries the next development ("… orders troops in"),
+# and then that next development: it resembles the later report, not the story's first.
+RECOGNITION = (
+    "Putin recognises independence of Donetsk and Luhansk",
+    "The Kremlin said Putin signed decrees recognising the two separatist regions of Ukraine.",
+)
+RECOGNITION_AND_TROOPS = (
+    "Putin signs decrees on Donetsk and Luhansk, orders troops in",
+    "Putin recognised the separatist regions of Ukraine and ordered Russian troops in as "
+    "peacekeepers.",
+)
+TROOPS_ORDERED_IN = (
+    "Russian troops ordered into Donetsk and Luhansk as peacekeepers",
+    "Putin ordered the troops into the separatist regions of Ukraine.",
+)
+
+
+async def test_a_development_that_resembles_only_a_later_report_of_a_story_alerts(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer
+) -> None:
+    report(storage, "BBC", RECOGNITION)
+    report(storage, "Reuters", RECOGNITION_AND_TROOPS)
+    report(storage, "AP", TROOPS_ORDERED_IN)
+    await deliverer.drain()
+    first, second = (shown(message.text) for message in bot_api.messages_to(A))
+    assert first.startswith(RECOGNITION[0])
+    assert first.endswith("Also reported by: Reuters"), "the same development joins the story"
+    assert second.startswith(TROOPS_ORDERED_IN[0]), "the troops order is news of its own"
+    assert "Also reported by" not in second
+
+
 # Two reports of shelling in one city: one story on a quiet day, two alerts on a day when the
 # city is in every other story (its name is then no evidence that they are one development).
 SHELLING = (
