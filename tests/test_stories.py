@@ -182,6 +182,7 @@ def test_common_names_are_one_name_across_scripts() -> None:
     assert name_key("Moscow") == name_key("Москвы")
     assert name_key("Biden") == name_key("Байдену")
     assert name_key("Kerch") != name_key("Crimea")
+    assert name_key("G7") == name_key("G-7") != name_key("G20"), "two summits, two bodies"
 
 
 def test_place_names_are_one_name_in_every_spelling() -> None:
