@@ -2,9 +2,12 @@
 
 python bench/relevance.py [--show-errors]
 
-relevance.jsonl is the set the shipped topics were tuned on; relevance_holdout.jsonl was
-written afterwards by someone who never saw the rules, and is only ever measured: its figures
-are the honest estimate of how the topics do on news they were not tuned for.
+relevance.jsonl is the set the shipped topics were tuned on. relevance_holdout.jsonl was
+written afterwards by someone who never saw the rules and was only measured (P 0.905 R 0.958)
+until round 4 of the story work, when the labelled streams showed whole developments no topic
+matched: its errors were then studied and fixed with theirs, so it is tuning data now, and
+relevance_holdout2.jsonl, written then by another writer who never saw the rules, is the
+honest estimate of how the topics do on news they were not tuned for.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from bot.match import Matcher  # noqa: E402
 
 SETS = (
     ("tests/data/relevance.jsonl", "tuning set"),
-    ("tests/data/relevance_holdout.jsonl", "held-out set, never tuned on"),
+    ("tests/data/relevance_holdout.jsonl", "first held-out set, tuned on since round 4"),
 )
 
 
@@ -35,7 +38,7 @@ def main() -> None:
     matcher = Matcher(catalog)
     print("targets: precision ≥ 0.95, recall ≥ 0.95")
     for path, label in SETS:
-        show = args.show_errors and (label == "tuning set" or args.holdout_errors)
+        show = args.show_errors and ("held-out" not in label or args.holdout_errors)
         score(matcher, list(catalog.topics), ROOT / path, label, show)
 
 
