@@ -396,3 +396,16 @@ def test_states_are_one_name_with_their_people_and_capitals() -> None:
     print_ = fp("Estonian envoy leaves Riga for talks")
     assert {"estonia", "latvia"} <= print_.names | print_.maybe_names
     assert "estonia" in fp("Россия высылает посла Эстонии из Москвы").names
+
+
+def test_idioms_and_senses_do_not_pass_for_the_concepts_they_contain() -> None:
+    offer = fp("Ukraine offers neutrality in exchange for security guarantees")
+    assert "prisoner_swap" not in offer.concepts, "'in exchange for' is no prisoner swap"
+    assert "prisoner_swap" in fp("Russia and Ukraine exchange 200 prisoners").concepts
+    assert "residential" not in fp("White House rejects Russian demands").concepts
+    regions = fp("Putin recognises rebel regions of eastern Ukraine")
+    assert "separatists" in regions.concepts
+    assert "mutiny" not in regions.concepts
+    assert "mutiny" in fp("Putin calls Wagner rebellion treason").concepts
+    assert "assets" not in fp("US holds tougher sanctions in reserve").concepts
+    assert "@g7" in fp("Group of Seven agrees Russian oil price cap").concepts
