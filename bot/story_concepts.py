@@ -41,7 +41,8 @@ CONCEPTS: dict[str, str] = {
     "capture": "seiz* captur* recaptur* retak* overrun* occupied* occupation* захват* захвач* "
                "захопи* захопл* занял* занят* окупова* оккупир* оккупац* окупац*",
     "liberate": "liberat* freed освобод* освобожд* звільн* деокуп*",
-    "advance": "advanc* offensive* counteroffensive* counter-offensive* push* "
+    "advance": "advanc* offensive* counteroffensive* counter-offensive* push*+into "
+               "push*+toward* push*+deeper "
                "наступ* контрнаступ* продвиж* прорыв* просув* прорив*",
     "encircle": "encircl* surround* trapped блокад* окруж* оточ* котел котл*",
     "surrender": "surrender* капитул* сдал* сдались сдач* здал* здач* полон*",
@@ -265,7 +266,9 @@ CONCEPTS: dict[str, str] = {
 # paraphrases of content words).
 # Phrases that hold a concept's word without its sense ("in exchange for" is no prisoner swap,
 # the White House no residential building): the longer pattern wins, and its concept is weak.
-CONCEPTS["idiom"] = "in+exchange+for in+return+for white+house"
+CONCEPTS["idiom"] = (
+    "in+exchange+for in+return+for white+house in+a+bid+to in+bid+to trapped+under"
+)
 
 WEAK_CONCEPTS = frozenset({
     "idiom",

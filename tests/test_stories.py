@@ -409,3 +409,6 @@ def test_idioms_and_senses_do_not_pass_for_the_concepts_they_contain() -> None:
     assert "mutiny" in fp("Putin calls Wagner rebellion treason").concepts
     assert "assets" not in fp("US holds tougher sanctions in reserve").concepts
     assert "@g7" in fp("Group of Seven agrees Russian oil price cap").concepts
+    assert "membership" not in fp("UK sends tanks in a bid to push allies").concepts
+    assert "advance" not in fp("UK sends tanks in a bid to push allies").concepts
+    assert "encircle" not in fp("Residents trapped under rubble in Dnipro").concepts
