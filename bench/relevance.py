@@ -26,6 +26,7 @@ from bot.match import Matcher  # noqa: E402
 SETS = (
     ("tests/data/relevance.jsonl", "tuning set"),
     ("tests/data/relevance_holdout.jsonl", "first held-out set, tuned on since round 4"),
+    ("tests/data/relevance_holdout2.jsonl", "second held-out set, never tuned on"),
 )
 
 
