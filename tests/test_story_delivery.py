@@ -240,6 +240,19 @@ async def test_reports_further_apart_than_the_window_are_two_alerts(
     assert len(bot_api.messages_to(A)) == 2
 
 
+async def test_a_story_lasts_the_window_from_its_first_report(
+    bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer
+) -> None:
+    morning = datetime(2026, 3, 1, 6, tzinfo=UTC)
+    report(storage, "BBC", FIRST, when=morning)
+    report(storage, "Reuters", SAME["Reuters"], when=morning + timedelta(hours=4))
+    report(storage, "AP", SAME["AP"], when=morning + timedelta(hours=6, minutes=30))
+    await deliverer.drain()
+    first, late = (shown(message.text) for message in bot_api.messages_to(A))
+    assert first.endswith("Also reported by: Reuters")
+    assert late.startswith(SAME["AP"][0]), "six hours on, the development alerts again"
+
+
 async def test_a_chat_that_follows_only_the_later_reports_topic_gets_an_alert(
     bot_api: FakeBotAPI, storage: Storage, deliverer: Deliverer
 ) -> None:
