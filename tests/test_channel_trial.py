@@ -27,7 +27,9 @@ async def test_a_channel_admin_posts_a_trial_in_the_channel(
 
     confirmation = await answer(bot_api, ADMIN, f"/test @worldalerts {HEADLINE}")
     assert confirmation == f"🧪 Posted the test of “{HEADLINE}” in @worldalerts."
-    [posted] = [check_telegram_html(m.text) for m in bot_api.messages_to(CHANNEL)]
+    [message] = bot_api.messages_to(CHANNEL)
+    assert message.silent, "a try-out is no news: it must not ring the readers' phones"
+    posted = check_telegram_html(message.text)
     assert posted.startswith(f"🧪 Testing “{HEADLINE}”")
     assert "Russia–Ukraine crisis (#russia_ukraine) – ✅ you follow it" in posted
     assert "“grain deal”" in posted, "the channel's own watch fires"
@@ -110,6 +112,21 @@ async def test_a_post_telegram_refuses_after_the_checks_gets_a_reply_not_silence
     again = await answer(bot_api, ADMIN, f"/test @worldalerts {HEADLINE}")
     assert again.startswith("🧪 Posted the test"), "the next try, once Telegram takes it, works"
     assert len(bot_api.messages_to(CHANNEL)) == 1
+
+
+async def test_a_post_telegram_throttles_says_to_wait_not_to_check_rights(
+    bot_api: FakeBotAPI, bot: object
+) -> None:
+    channels(bot_api)
+    bot_api.fail_next(
+        CHANNEL, Failure(429, "Too Many Requests: retry after 30", {"retry_after": 30})
+    )
+    reply = await answer(bot_api, ADMIN, f"/test @worldalerts {HEADLINE}")
+    assert reply == (
+        f"Telegram asks me to wait before posting in @worldalerts again. Try the test of "
+        f"“{HEADLINE}” in a minute."
+    )
+    assert not bot_api.messages_to(CHANNEL)
 
 
 async def test_help_says_a_channels_trial_is_posted_there(bot_api: FakeBotAPI, bot: object) -> None:

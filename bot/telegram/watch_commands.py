@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 from telegram import Chat, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from ..catalog import Catalog
@@ -221,7 +221,18 @@ async def _post_trial(
     can post there), and tell the user in private whether it went."""
     shown = _quoted(shorten(headline, HEADLINE_PREVIEW))
     try:
-        await context.bot.send_message(target.chat_id, text, parse_mode=ParseMode.HTML)
+        # Silent: a try-out is no news, and the channel's readers may be asleep.
+        await context.bot.send_message(
+            target.chat_id, text, parse_mode=ParseMode.HTML, disable_notification=True
+        )
+    except RetryAfter as exc:  # the channel's or the bot's sending limit
+        log.info("test post throttled channel=%s retry_after=%s", target.name, exc.retry_after)
+        await reply(
+            update,
+            f"Telegram asks me to wait before posting in {target.name} again. Try the test of "
+            f"{shown} in a minute.",
+        )
+        return
     except TelegramError as exc:  # the rights changed since the check, or Telegram is down
         log.info("test post failed channel=%s: %s", target.name, exc)
         await reply(
