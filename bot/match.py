@@ -134,7 +134,7 @@ class Matcher:
                 for word_id in cache[token]:
                     positions[word_id].append(index)
         starting = self._index.starting
-        for word_id in starts:
+        for word_id in sorted(starts):  # a fixed order: explanations list terms alike every run
             for phrase in starting[word_id]:
                 found = [
                     occurrence

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from .rules import matcher_from
@@ -219,3 +224,30 @@ def test_phrase_hits_cover_the_whole_phrase() -> None:
     ]
     spans = {"The U.N. Security Council on troops"[h.start : h.end] for h in m.hits}
     assert spans >= {"U.N. Security Council", "Security Council"}  # name and alias
+
+
+def test_explanations_list_terms_in_the_same_order_in_every_process() -> None:
+    # Terms that hit the same word ("shelled" and "shelling" both find "shelling") are listed
+    # in one order, whatever the interpreter's string hashing: /why and preview must not
+    # reshuffle them from one run to the next.
+    script = (
+        "from pathlib import Path; from bot.catalog import load_catalog; "
+        "from bot.match import Matcher; "
+        "m = Matcher(load_catalog(Path('config'))); "
+        "print([(t.topic, t.keywords) for t in m.match_text("
+        '"Fire at Europe\'s largest nuclear plant after shelling", '
+        "'Firefighters put out a blaze at the Zaporizhzhia station.')])"
+    )
+    root = Path(__file__).resolve().parent.parent
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3", "4", "5", "6")
+    }
+    assert len(outputs) == 1, outputs
