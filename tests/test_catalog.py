@@ -70,6 +70,11 @@ def problems(folder: Path) -> list[str]:
         ("Russia vetoes UN resolution on Myanmar", set()),
         ("Israel and Hamas exchange prisoners", set()),
         ("ICC fines Pakistan over slow over-rate", set()),
+        ("Moscow court summons blogger over social media post", set()),
+        ("Russian football fans accused of provocation at derby", set()),
+        ("Транзит грузов через Россию в Китай вырос на 20%", set()),
+        ("Moscow summons Lithuanian envoy over Kaliningrad transit", {"russia-ukraine"}),
+        ("Kremlin dismisses US 'false flag' allegation", {"russia-ukraine"}),
     ],
 )
 def test_shipped_topics_decide_the_motivating_cases(headline: str, expected: set[str]) -> None:
