@@ -73,7 +73,7 @@ def problems(folder: Path) -> list[str]:
         ("Moscow court summons blogger over social media post", set()),
         ("Russian football fans accused of provocation at derby", set()),
         ("Транзит грузов через Россию в Китай вырос на 20%", set()),
-        ("Moscow summons Lithuanian envoy over Kaliningrad transit", {"russia-ukraine"}),
+        ("Moscow summons Lithuanian envoy over Kaliningrad restrictions", {"russia-ukraine"}),
         ("Kremlin dismisses US 'false flag' allegation", {"russia-ukraine"}),
     ],
 )
