@@ -185,7 +185,7 @@ def fingerprint(item: Item, matches: Sequence[TopicMatch] = ()) -> Fingerprint:
         title_names=frozenset(in_title - _COMMON),
         title_numbers=frozenset(_numbers(title)),
         title_refers=bool(_kinds(title, _REFERENCE_PATTERN)),
-        quote=bool(_SPEAKER.match(title) or _QUOTED.search(title)),
+        quote=bool(_speaker(title) or _QUOTED.search(title)),
         mentions=frozenset(name_key(token) for token in tokens(text)),
         title_claims=_concepts(_QUOTED.sub(" ", core)),
     )
@@ -193,6 +193,25 @@ def fingerprint(item: Item, matches: Sequence[TopicMatch] = ()) -> Fingerprint:
 
 # "Kuleba: …", "Odesa governor: …" (who speaks), "… – Operational Command South" (who says so)
 _SPEAKER = re.compile(r"^\W*(?:\w[\w.'’-]*\s+){0,3}\w[\w.'’-]*\s*:\s+")
+# A colon-led section label is no speaker: "Ukraine war: …", "LIVE: …", "Poland blast: …".
+# fmt: off
+_LABEL_WORDS = frozenset((
+    "war", "crisis", "conflict", "live", "analysis", "explainer", "update", "updates", "latest",
+    "breaking", "exclusive", "watch", "opinion", "factbox", "timeline", "blast", "attack",
+    "explosion", "invasion", "talks", "news", "война", "війна", "кризис", "криза", "онлайн",
+))
+# fmt: on
+
+
+def _speaker(title: str) -> str:
+    """Who a headline quotes ("Kuleba: …", "Odesa governor: …"), or "" when it quotes nobody
+    (no colon-led prefix, or a section label such as "Ukraine war:")."""
+    found = _SPEAKER.match(title)
+    if not found or _LABEL_WORDS.intersection(t.casefold() for t in tokens(found.group())):
+        return ""
+    return found.group()
+
+
 _SOURCE = re.compile(r"\s+[-–—]\s+(?:\w[\w.'’-]*\s+){0,4}\w[\w.'’-]*\W*$")
 
 

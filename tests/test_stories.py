@@ -412,3 +412,13 @@ def test_idioms_and_senses_do_not_pass_for_the_concepts_they_contain() -> None:
     assert "membership" not in fp("UK sends tanks in a bid to push allies").concepts
     assert "advance" not in fp("UK sends tanks in a bid to push allies").concepts
     assert "encircle" not in fp("Residents trapped under rubble in Dnipro").concepts
+
+
+def test_a_section_label_is_no_speaker_and_its_headline_reports_news() -> None:
+    # "Ukraine war:" labels the section; the headline still says what happened (a warship
+    # hit), which a report of war-risk zones around the same ports never mentions.
+    attack = fp("Ukraine war: Russian warship damaged in Black Sea port attack")
+    zones = fp("Ukraine declares waters around Russian Black Sea ports a war risk area", hours=1)
+    assert not attack.quote
+    assert fp("Kuleba: Russia must pay for the port attack").quote
+    assert {"strike", "warship"} <= set(news_of_its_own(attack, zones)), why_same(attack, zones)
