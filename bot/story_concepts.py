@@ -259,17 +259,15 @@ CONCEPTS: dict[str, str] = {
                    "меткомбинат* металургійн*+комбінат*",
     "nato": "nato нато alliance* альянс*",
     "eu": "eu ес єс european+union евросоюз* євросоюз* европейск*+союз* європейськ*+союз*",
+    # Phrases that hold a concept's word without its sense ("in exchange for" is no prisoner
+    # swap, the White House no residential building): the longer pattern wins, and "idiom" is
+    # a weak concept.
+    "idiom": "in+exchange+for in+return+for white+house in+a+bid+to in+bid+to trapped+under",
 }
 
 # Concepts too common in this domain's reports, or about who reports rather than what
 # happened, to count as shared evidence or as news of a headline's own (they still fold
 # paraphrases of content words).
-# Phrases that hold a concept's word without its sense ("in exchange for" is no prisoner swap,
-# the White House no residential building): the longer pattern wins, and its concept is weak.
-CONCEPTS["idiom"] = (
-    "in+exchange+for in+return+for white+house in+a+bid+to in+bid+to trapped+under"
-)
-
 WEAK_CONCEPTS = frozenset({
     "idiom",
     "statement", "president", "leader", "city", "region", "government", "spokesman", "mayor",
